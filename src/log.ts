@@ -1,0 +1,84 @@
+// One pino logger for the whole process. Secrets are removed here, at the logger, twice over:
+// by key (password, token, authorization, account-id, ...) wherever they sit in a logged object,
+// and by value: every secret the program learns (passwords from the config, tokens and Account-Id
+// hashes from logins) is registered and scrubbed from any string, message or error text.
+
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+const SECRET_KEY = /pass(word)?|token|authorization|account[-_]?id|secret|ticket|cookie/i;
+const REDACTED = '[redacted]';
+const secrets = new Set<string>();
+
+/** Remember a secret value so that it never appears in a log line. Short values are ignored. */
+export function registerSecret(value: string | undefined | null): void {
+  if (typeof value === 'string' && value.length >= 4) secrets.add(value);
+}
+
+export function scrubString(text: string): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  }
+  // Bearer tokens we have not been told about yet (e.g. inside an upstream error text).
+  return out.replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/g, `Bearer ${REDACTED}`);
+}
+
+export function scrub(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubString(value);
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (value instanceof Error) {
+    const out: Record<string, unknown> = {
+      type: value.name,
+      message: scrubString(value.message),
+    };
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = SECRET_KEY.test(k) ? REDACTED : scrub(v, depth + 1);
+    }
+    if (value.stack) out.stack = scrubString(value.stack);
+    return out;
+  }
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    out[k] = SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== 'object' ? REDACTED : scrub(v, depth + 1);
+  }
+  return out;
+}
+
+export interface LoggerOptions {
+  level?: string;
+  /** where lines go; default stdout. Tests pass a stream to read every line back. */
+  destination?: DestinationStream;
+  name?: string;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  return pino(
+    {
+      name: options.name ?? 'librelinkup2mqtt',
+      level: options.level ?? 'info',
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (object) => scrub(object) as Record<string, unknown>,
+      },
+      hooks: {
+        logMethod(args, method) {
+          const cleaned = args.map((a) => (typeof a === 'string' ? scrubString(a) : a)) as Parameters<
+            typeof method
+          >;
+          method.apply(this, cleaned);
+        },
+      },
+    },
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
+  );
+}
+
+/** A logger that writes nowhere, for tests that do not look at logs. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
