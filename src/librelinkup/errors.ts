@@ -41,6 +41,8 @@ export interface LluErrorDetails {
   httpStatus?: number;
   /** which endpoint failed, e.g. "login", "connections", "graph" */
   endpoint?: string;
+  /** kind `redirect`: the region upstream asked for */
+  region?: string;
   cause?: unknown;
 }
 
@@ -52,6 +54,7 @@ export class LluError extends Error {
   readonly minimumVersion: string | undefined;
   readonly httpStatus: number | undefined;
   readonly endpoint: string | undefined;
+  readonly region: string | undefined;
 
   constructor(kind: LluErrorKind, message: string, details: LluErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -61,9 +64,12 @@ export class LluError extends Error {
     this.minimumVersion = details.minimumVersion;
     this.httpStatus = details.httpStatus;
     this.endpoint = details.endpoint;
+    this.region = details.region;
   }
 }
 
 export function isLluError(value: unknown): value is LluError {
-  return value instanceof LluError || (value instanceof Error && value.name === 'LluError' && 'kind' in value);
+  return (
+    value instanceof LluError || (value instanceof Error && value.name === 'LluError' && 'kind' in value)
+  );
 }

@@ -1,0 +1,134 @@
+// Wires one running instance: embedded broker (when no mqtt.url), MQTT connection, the Home
+// Assistant publisher as the bridge's sink, the LibreLinkUp client per account, the bridge, and the
+// optional HTTP listener. Start order follows the data flow backwards, so nothing is published
+// before there is somewhere to publish it; stop runs it forwards and is bounded in time.
+
+import { Bridge, type ClientFactory } from './bridge/bridge.js';
+import type { Config } from './config/types.js';
+import { HomeAssistantPublisher } from './homeassistant/publisher.js';
+import { healthReport } from './http/health.js';
+import { startHttpServer } from './http/server.js';
+import { LluClient } from './librelinkup/client.js';
+import { type Logger, registerSecret } from './log.js';
+import { startEmbeddedBroker } from './mqtt/broker.js';
+import { MqttConnection } from './mqtt/client.js';
+
+export interface App {
+  readonly bridge: Bridge;
+  readonly brokerUrl: string;
+  readonly httpUrl: string | null;
+  /** rejects never; resolves with an Error when the app can no longer run (then exit 1) */
+  readonly failed: Promise<Error>;
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger: Logger;
+  version: string;
+  /** tests inject an upstream client factory; default: the real LibreLinkUp client */
+  makeClient?: ClientFactory;
+  now?: () => number;
+}
+
+/** Stopping must finish within 3 s even if the broker or upstream hangs. */
+export const STOP_BUDGET_MS = 2_500;
+
+export const defaultClientFactory: ClientFactory = ({ account, session, onSessionChange, timeoutMs, logger }) =>
+  new LluClient({
+    email: account.email,
+    password: account.password,
+    region: account.region,
+    apiUrl: account.api_url,
+    regionUrl: account.region_url,
+    version: account.version,
+    acceptTerms: account.accept_terms,
+    timeoutMs,
+    logger,
+    session,
+    onSessionChange,
+  });
+
+export async function startApp(config: Config, options: AppOptions): Promise<App> {
+  const { logger } = options;
+  for (const a of config.accounts) registerSecret(a.password);
+  registerSecret(config.mqtt.password);
+
+  let failWith: (error: Error) => void = () => {};
+  const failed = new Promise<Error>((resolve) => {
+    failWith = resolve;
+  });
+
+  const broker = config.mqtt.url
+    ? null
+    : await startEmbeddedBroker({
+        host: config.mqtt.embedded.host,
+        port: config.mqtt.embedded.port,
+        username: config.mqtt.username,
+        password: config.mqtt.password,
+        logger: logger.child({ module: 'broker' }),
+      });
+  const brokerUrl = config.mqtt.url ?? broker!.url;
+  const mqtt = new MqttConnection({
+    config: { ...config.mqtt, url: brokerUrl },
+    logger: logger.child({ module: 'mqtt' }),
+  });
+
+  let bridge: Bridge | null = null;
+  const publisher = new HomeAssistantPublisher({
+    mqtt,
+    config: config.mqtt,
+    version: options.version,
+    logger: logger.child({ module: 'homeassistant' }),
+    onPollNow: () => bridge?.pollNow(),
+  });
+  bridge = new Bridge({
+    config,
+    sink: publisher,
+    makeClient: options.makeClient ?? defaultClientFactory,
+    logger: logger.child({ module: 'bridge' }),
+    ...(options.now ? { now: options.now } : {}),
+  });
+
+  const startedAt = Date.now();
+  const http =
+    config.http.port === undefined
+      ? null
+      : await startHttpServer({
+          host: config.http.host,
+          port: config.http.port,
+          logger: logger.child({ module: 'http' }),
+          health: () =>
+            healthReport({
+              brokerConnected: mqtt.connected,
+              accounts: bridge?.accounts() ?? [],
+              now: Date.now(),
+              startedAt,
+            }),
+        });
+
+  await mqtt.connect();
+  await publisher.start();
+  bridge.start();
+  logger.info(
+    { broker: broker ? 'embedded' : 'external', accounts: config.accounts.length },
+    `librelinkup2mqtt ${options.version} running`,
+  );
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      const steps = (async () => {
+        await bridge.stop();
+        await publisher.stop();
+        await mqtt.close();
+        await http?.close();
+        await broker?.close();
+      })();
+      const budget = new Promise<void>((resolve) => setTimeout(resolve, STOP_BUDGET_MS).unref());
+      await Promise.race([steps.catch((e) => logger.warn({ err: e }, 'error while stopping')), budget]);
+    })();
+    return stopping;
+  };
+
+  return { bridge, brokerUrl, httpUrl: http?.url ?? null, failed, stop };
+}

@@ -1,0 +1,403 @@
+// Polls one LibreLinkUp account: one /llu/connections call per poll for every patient's latest
+// reading, /graph only to fill a detected gap. Turns results into snapshots, alerts and an ordered
+// reading log for the sink; persists after every change; backs off per the rules in backoff.ts.
+// Failures of one account never touch another.
+
+import type { AccountConfig, PollConfig } from '../config/types.js';
+import { describeLluError } from '../librelinkup/describe.js';
+import { isLluError, LluError } from '../librelinkup/errors.js';
+import type { Connection, Graph, Reading } from '../librelinkup/model.js';
+import type { Logger } from '../log.js';
+import { EMPTY_ALERT_MEMORY, nextAlerts } from './alerts.js';
+import { retryDelay } from './backoff.js';
+import { EMPTY_CADENCE, observe, periodOf } from './cadence.js';
+import { isStale, staleAt } from './classify.js';
+import type { AccountStatus, BridgeSink, PatientSnapshot } from './events.js';
+import { addGraph, addLive, EMPTY_LOG, graphUnavailable, markPublished, nextToPublish, wantsGraph } from './outbox.js';
+import { addToHistory, type History } from './history.js';
+import { buildSnapshot, fullName, matchPatient, slugify, thresholdsFor } from './patient.js';
+import { nextPollAt } from './schedule.js';
+import { computeStats } from './stats.js';
+import type { SlugRegistry } from './slugs.js';
+import type { AccountStore, PersistedAccount, PersistedPatient } from './store.js';
+
+export interface UpstreamClient {
+  connections(): Promise<Connection[]>;
+  graph(patientId: string): Promise<Graph>;
+  readonly stats: { requests: number; logins: number };
+}
+
+export interface PollerDeps {
+  key: string;
+  label: string;
+  account: AccountConfig;
+  poll: PollConfig;
+  client: UpstreamClient;
+  store: AccountStore;
+  persisted: PersistedAccount;
+  sink: BridgeSink;
+  slugs: SlugRegistry;
+  logger: Logger;
+  /** a stable value in [0, 1) spreading this account's polls against the others */
+  spread: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+interface Tracked extends PersistedPatient {
+  /** last 24 h of readings for time in range, average and GMI; kept in memory only */
+  history: History;
+  stale: boolean;
+  staleTimer: NodeJS.Timeout | null;
+  draining: boolean;
+}
+
+export class AccountPoller {
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly patients = new Map<string, Tracked>();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private polling = false;
+  private lastPollAt: number | null = null;
+  private failures = 0;
+  private lastErrorKind: string | null = null;
+  private readonly state: Omit<AccountStatus, 'requests' | 'logins'>;
+
+  constructor(private readonly deps: PollerDeps) {
+    this.now = deps.now ?? Date.now;
+    this.random = deps.random ?? Math.random;
+    this.state = {
+      key: deps.key,
+      label: deps.label,
+      ok: false,
+      errorKind: null,
+      message: null,
+      lastSuccessAt: null,
+      lastErrorAt: null,
+      nextPollAt: null,
+      blockedUntil: null,
+    };
+  }
+
+  status(): AccountStatus {
+    const { requests, logins } = this.deps.client.stats;
+    return { ...this.state, requests, logins };
+  }
+
+  /** Show what is known from the last run (stale or not), then start polling. */
+  start(): void {
+    this.running = true;
+    const now = this.now();
+    for (const [patientId, saved] of Object.entries(this.deps.persisted.patients)) {
+      const cfg = matchPatient(saved.connection, this.deps.account.patients);
+      const tracked: Tracked = {
+        ...saved,
+        history: addToHistory([], saved.latest ? [saved.latest] : [], now),
+        stale: isStale(saved.latest, now),
+        staleTimer: null,
+        draining: false,
+      };
+      this.deps.slugs.claim(saved.slug, patientId);
+      if (cfg === undefined) {
+        // Dropped from the config since the last run: take its entities away.
+        this.deps.sink.patientRemoved(this.snapshot(tracked, now));
+        this.deps.slugs.release(saved.slug, patientId);
+        continue;
+      }
+      this.patients.set(patientId, tracked);
+      // Fires `stale` if the reading went stale while the bridge was down.
+      this.refresh(tracked);
+      this.armStaleTimer(tracked);
+      void this.drain(tracked);
+    }
+    this.persist();
+    this.publishStatus();
+    this.schedule(nextPollAt({ ...this.scheduleInput(now), lastPollAt: null }));
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    for (const t of this.patients.values()) if (t.staleTimer) clearTimeout(t.staleTimer);
+    this.persist();
+  }
+
+  /** "Poll now" from Home Assistant: soon, but never against a lockout or inside min_interval. */
+  pollNow(): void {
+    if (!this.running) return;
+    const now = this.now();
+    const blocked = this.state.blockedUntil;
+    if (blocked !== null && blocked > now) {
+      this.deps.logger.warn({ account: this.deps.label }, `poll now ignored: no requests until ${iso(blocked)}`);
+      return;
+    }
+    const earliest = this.lastPollAt === null ? now : this.lastPollAt + this.deps.poll.min_interval * 1000;
+    if (!this.polling) this.schedule(Math.max(now, earliest));
+  }
+
+  private schedule(at: number): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.state.nextPollAt = at;
+    this.timer = setTimeout(() => void this.poll(), Math.max(0, at - this.now()));
+  }
+
+  private scheduleInput(now: number) {
+    return {
+      now,
+      lastPollAt: this.lastPollAt,
+      minIntervalMs: this.deps.poll.min_interval * 1000,
+      intervalMs: this.deps.poll.interval * 1000,
+      spread: this.deps.spread,
+      patients: [...this.patients.values()].map((p) => ({ latestTs: p.latest?.timestamp ?? null, cadence: p.cadence })),
+    };
+  }
+
+  async poll(): Promise<void> {
+    if (!this.running || this.polling) return;
+    this.polling = true;
+    const startedAt = this.now();
+    const previousPollAt = this.lastPollAt;
+    this.lastPollAt = startedAt;
+    let retryAt: number | null = null;
+    try {
+      const connections = await this.deps.client.connections();
+      this.onConnections(connections, startedAt, previousPollAt);
+      await this.backfill();
+      this.onSuccess();
+    } catch (error) {
+      retryAt = this.onFailure(error);
+    } finally {
+      this.polling = false;
+      this.persist();
+      this.publishStatus();
+      if (this.running) this.schedule(retryAt ?? nextPollAt(this.scheduleInput(this.now())));
+    }
+  }
+
+  private onConnections(connections: Connection[], seenAt: number, previousPollAt: number | null): void {
+    const seen = new Set<string>();
+    const pollGap = previousPollAt === null ? Number.POSITIVE_INFINITY : seenAt - previousPollAt;
+    for (const connection of connections) {
+      const cfg = matchPatient(connection, this.deps.account.patients);
+      if (cfg === undefined) continue;
+      seen.add(connection.patientId);
+      let tracked = this.patients.get(connection.patientId);
+      if (tracked === undefined) {
+        const base = slugify(cfg?.name ?? fullName(connection));
+        tracked = {
+          slug: this.deps.slugs.assign(base, connection.patientId),
+          connection,
+          latest: null,
+          log: EMPTY_LOG,
+          alerts: EMPTY_ALERT_MEMORY,
+          cadence: EMPTY_CADENCE,
+          history: [],
+          stale: true,
+          staleTimer: null,
+          draining: false,
+        };
+        this.patients.set(connection.patientId, tracked);
+        this.deps.logger.info({ account: this.deps.label, patient: tracked.slug }, 'following a new patient');
+      }
+      tracked.connection = connection;
+      const reading = connection.latest;
+      if (reading !== null && (tracked.latest === null || reading.timestamp > tracked.latest.timestamp)) {
+        this.acceptLive(tracked, reading, seenAt, pollGap);
+      }
+      this.refresh(tracked);
+    }
+    for (const [patientId, tracked] of this.patients) {
+      if (seen.has(patientId)) continue;
+      this.deps.logger.warn(
+        { account: this.deps.label, patient: tracked.slug },
+        'patient no longer shared with this account; removing its entities',
+      );
+      if (tracked.staleTimer) clearTimeout(tracked.staleTimer);
+      this.patients.delete(patientId);
+      this.deps.slugs.release(tracked.slug, patientId);
+      this.deps.sink.patientRemoved(this.snapshot(tracked, this.now()));
+    }
+  }
+
+  private acceptLive(tracked: Tracked, reading: Reading, seenAt: number, pollGap: number): void {
+    const previousTs = tracked.latest?.timestamp ?? null;
+    tracked.cadence = observe(tracked.cadence, reading.timestamp, previousTs, seenAt, pollGap);
+    tracked.log = addLive(tracked.log, reading, periodOf(tracked.cadence), seenAt);
+    tracked.latest = reading;
+    tracked.history = addToHistory(tracked.history, [reading], seenAt);
+    this.deps.logger.info(
+      { account: this.deps.label, patient: tracked.slug, mgdl: reading.mgdl, trend: reading.trend, at: iso(reading.timestamp) },
+      'new reading',
+    );
+    this.armStaleTimer(tracked);
+    void this.drain(tracked);
+  }
+
+  /** Recompute the snapshot and fire alerts for what changed. */
+  private refresh(tracked: Tracked): void {
+    const now = this.now();
+    const snapshot = this.snapshot(tracked, now);
+    tracked.stale = snapshot.stale;
+    const { alerts, memory } = nextAlerts(
+      tracked.alerts,
+      {
+        reading: snapshot.latest,
+        range: snapshot.range,
+        stale: snapshot.stale,
+        sensorSerial: snapshot.sensor?.serial ?? null,
+        sensorEnded: snapshot.stats.sensorProblem === 'ended',
+      },
+      now,
+    );
+    tracked.alerts = memory;
+    this.deps.sink.patientChanged(snapshot);
+    for (const alert of alerts) this.deps.sink.alert(snapshot, alert);
+  }
+
+  private armStaleTimer(tracked: Tracked): void {
+    if (tracked.staleTimer) clearTimeout(tracked.staleTimer);
+    tracked.staleTimer = null;
+    const at = staleAt(tracked.latest);
+    if (at === null || !this.running) return;
+    const wait = at - this.now();
+    if (wait <= 0) return;
+    tracked.staleTimer = setTimeout(() => {
+      tracked.staleTimer = null;
+      if (!this.running || this.patients.get(tracked.connection.patientId) !== tracked) return;
+      this.deps.logger.warn(
+        { account: this.deps.label, patient: tracked.slug, since: iso(tracked.latest?.timestamp ?? 0) },
+        'no new reading for 15 minutes: glucose is now stale and shown as unavailable',
+      );
+      this.refresh(tracked);
+      this.persist();
+    }, wait);
+  }
+
+  private async backfill(): Promise<void> {
+    for (const tracked of this.patients.values()) {
+      if (!wantsGraph(tracked.log, this.now())) continue;
+      try {
+        const graph = await this.deps.client.graph(tracked.connection.patientId);
+        tracked.log = addGraph(tracked.log, graph.readings, this.now());
+        tracked.history = addToHistory(tracked.history, graph.readings, this.now());
+      } catch (error) {
+        // A failed backfill must not fail the poll that already delivered the live reading.
+        if (isLluError(error) && ['locked', 'rate_limited', 'bad_credentials', 'terms'].includes(error.kind)) throw error;
+        this.deps.logger.warn(
+          { account: this.deps.label, patient: tracked.slug, kind: isLluError(error) ? error.kind : 'unknown' },
+          'could not read the graph to fill a gap; will retry',
+        );
+        tracked.log = graphUnavailable(tracked.log, this.now());
+      }
+      void this.drain(tracked);
+    }
+  }
+
+  /** Publish the reading log in order, one acknowledged reading at a time. */
+  private async drain(tracked: Tracked): Promise<void> {
+    if (tracked.draining) return;
+    tracked.draining = true;
+    try {
+      for (;;) {
+        const next = nextToPublish(tracked.log, this.now());
+        if (next === null || this.patients.get(tracked.connection.patientId) !== tracked) break;
+        await this.deps.sink.reading(this.snapshot(tracked, this.now()), next);
+        tracked.log = markPublished(tracked.log, next.timestamp);
+        this.persist();
+      }
+    } catch (error) {
+      this.deps.logger.error({ patient: tracked.slug, err: error }, 'could not publish a reading; will retry');
+      setTimeout(() => void this.drain(tracked), 5_000);
+    } finally {
+      tracked.draining = false;
+    }
+  }
+
+  private onSuccess(): void {
+    if (!this.state.ok && this.lastErrorKind !== null) {
+      this.deps.logger.info({ account: this.deps.label }, 'LibreLinkUp answers again');
+    }
+    this.failures = 0;
+    this.lastErrorKind = null;
+    Object.assign(this.state, { ok: true, errorKind: null, message: null, lastSuccessAt: this.now(), blockedUntil: null });
+  }
+
+  private onFailure(error: unknown): number {
+    const now = this.now();
+    const err =
+      isLluError(error) ? error : new LluError('network', `unexpected failure: ${(error as Error)?.message ?? error}`);
+    this.failures = err.kind === this.lastErrorKind ? this.failures + 1 : 1;
+    this.lastErrorKind = err.kind;
+    const retryAt = now + retryDelay(err, this.failures, now, this.random);
+    const message = describeLluError(err, now);
+    const serious = ['bad_credentials', 'terms', 'locked', 'version', 'blocked'].includes(err.kind);
+    Object.assign(this.state, {
+      ok: false,
+      errorKind: err.kind,
+      message,
+      lastErrorAt: now,
+      blockedUntil: retryAt,
+    });
+    this.deps.logger[serious ? 'error' : 'warn'](
+      { account: this.deps.label, kind: err.kind, attempt: this.failures, retry_at: iso(retryAt) },
+      `${message} Next attempt at ${iso(retryAt)}.`,
+    );
+    return retryAt;
+  }
+
+  private snapshot(tracked: PersistedPatient & { history?: History }, now: number): PatientSnapshot {
+    const { connection, latest } = tracked;
+    const cfg = matchPatient(connection, this.deps.account.patients);
+    const thresholds = thresholdsFor(connection, cfg);
+    const stats = computeStats({
+      history: tracked.history ?? (latest ? [latest] : []),
+      latest,
+      unit: connection.unit,
+      thresholds,
+      alarms: { highMgdl: connection.alarms.highMgdl },
+      sensor: connection.sensor,
+      deviceTypeId: connection.deviceTypeId,
+      ...(cfg?.sensor_days !== undefined ? { sensorDaysOverride: cfg.sensor_days } : {}),
+      now,
+    });
+    return buildSnapshot({
+      accountKey: this.deps.key,
+      connection,
+      cfg,
+      slug: tracked.slug,
+      latest,
+      sensor: connection.sensor,
+      stats,
+      now,
+    });
+  }
+
+  private publishStatus(): void {
+    this.deps.sink.accountChanged(this.status());
+  }
+
+  private persist(): void {
+    const patients: Record<string, PersistedPatient> = {};
+    for (const [id, t] of this.patients) {
+      patients[id] = { slug: t.slug, connection: t.connection, latest: t.latest, log: t.log, alerts: t.alerts, cadence: t.cadence };
+    }
+    try {
+      this.deps.store.save({ ...this.deps.persisted, session: this.deps.persisted.session, patients });
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'could not write the state file in data_dir; readings may repeat after a restart');
+    }
+  }
+
+  /** The session changed (login, refreshed ticket): keep it so a restart does not log in again. */
+  saveSession(session: PersistedAccount['session']): void {
+    this.deps.persisted.session = session;
+    this.persist();
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,98 @@
+// The bridge: one poller per configured account, sharing a slug registry and a sink. It owns no
+// HTTP or MQTT: the upstream client is made by an injected factory and output goes to the sink.
+
+import { createHash } from 'node:crypto';
+import type { AccountConfig, Config } from '../config/types.js';
+import { maskEmail } from '../librelinkup/mask.js';
+import type { Session } from '../librelinkup/model.js';
+import type { Logger } from '../log.js';
+import { AccountPoller, type UpstreamClient } from './account-poller.js';
+import type { AccountStatus, BridgeSink } from './events.js';
+import { SlugRegistry } from './slugs.js';
+import { AccountStore } from './store.js';
+
+export interface ClientFactoryInput {
+  account: AccountConfig;
+  session: Session | null;
+  onSessionChange: (session: Session | null) => void;
+  timeoutMs: number;
+  logger: Logger;
+}
+
+export type ClientFactory = (input: ClientFactoryInput) => UpstreamClient;
+
+export interface BridgeOptions {
+  config: Config;
+  sink: BridgeSink;
+  makeClient: ClientFactory;
+  logger: Logger;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** Stable and not secret: a short hash of the lower-cased e-mail. */
+export function accountKey(email: string): string {
+  return `acct_${createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 8)}`;
+}
+
+function fingerprint(account: AccountConfig): string {
+  return createHash('sha256')
+    .update([account.email.trim().toLowerCase(), account.api_url, account.region_url, account.region].join('\n'))
+    .digest('hex');
+}
+
+export class Bridge {
+  private readonly pollers: AccountPoller[] = [];
+
+  constructor(private readonly options: BridgeOptions) {}
+
+  start(): void {
+    const { config, logger } = this.options;
+    const slugs = new SlugRegistry();
+    const count = config.accounts.length;
+    config.accounts.forEach((account, index) => {
+      const key = accountKey(account.email);
+      const label = maskEmail(account.email);
+      const log = logger.child({ account: label });
+      const store = new AccountStore(config.data_dir, key, log);
+      const persisted = store.load(fingerprint(account));
+      let poller: AccountPoller | null = null;
+      const client = this.options.makeClient({
+        account,
+        session: persisted.session,
+        onSessionChange: (session) => poller?.saveSession(session),
+        timeoutMs: config.poll.timeout * 1000,
+        logger: log,
+      });
+      poller = new AccountPoller({
+        key,
+        label,
+        account,
+        poll: config.poll,
+        client,
+        store,
+        persisted,
+        sink: this.options.sink,
+        slugs,
+        logger: log,
+        spread: count <= 1 ? 0 : index / count,
+        ...(this.options.now ? { now: this.options.now } : {}),
+        ...(this.options.random ? { random: this.options.random } : {}),
+      });
+      this.pollers.push(poller);
+    });
+    for (const p of this.pollers) p.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.pollers.map((p) => p.stop()));
+  }
+
+  pollNow(): void {
+    for (const p of this.pollers) p.pollNow();
+  }
+
+  accounts(): AccountStatus[] {
+    return this.pollers.map((p) => p.status());
+  }
+}

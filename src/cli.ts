@@ -1,0 +1,244 @@
+#!/usr/bin/env node
+// The command line: parses arguments, loads the config, wires the app, handles signals and maps
+// failures to exit codes (0 after SIGTERM/SIGINT, 2 for a bad config or bad arguments, 1 for any
+// other fatal error). The only caller of process.exit.
+
+import { existsSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type App, startApp } from './app.js';
+import { ConfigError } from './config/errors.js';
+import { configWarnings, loadConfigFile, parseConfigObject } from './config/load.js';
+import type { Config } from './config/types.js';
+import { createLogger, type Logger, scrubString } from './log.js';
+import { packageVersion } from './version.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FATAL = 1;
+export const EXIT_USAGE = 2;
+
+const HELP = `librelinkup2mqtt ${'{version}'} — FreeStyle Libre glucose from LibreLinkUp to MQTT and Home Assistant.
+Not a medical device: never base treatment decisions on it.
+
+Usage:
+  librelinkup2mqtt [run] [--config PATH]   run the bridge (default config: ./config.yaml)
+  librelinkup2mqtt demo [--port N]         no account needed: built-in LibreLinkUp simulator + embedded broker
+  librelinkup2mqtt check-config [--config PATH]
+                                           validate a config file and exit (0 valid, 2 invalid)
+  librelinkup2mqtt addon                   Home Assistant add-on entry point (reads /data/options.json)
+  librelinkup2mqtt start                   run ./config.yaml if it exists, else the demo (used by npm start)
+
+Options:
+  -c, --config PATH   config file (YAML); \${VAR} is replaced from the environment
+  -p, --port N        demo: port of the embedded MQTT broker (default 1883)
+      --http-port N   demo: port of the status page / health endpoint (default: off)
+  -v, --version       print the version
+  -h, --help          print this help
+
+Exit codes: 0 stopped by SIGTERM/SIGINT, 2 invalid config or arguments, 1 any other fatal error.
+`;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** resolves when the process is asked to stop (SIGTERM/SIGINT) */
+  stopSignal: Promise<string>;
+  /** the logger to use; default pino on stdout at the config's level */
+  makeLogger?: (level: string) => Logger;
+}
+
+class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        port: { type: 'string', short: 'p' },
+        'http-port': { type: 'string' },
+        version: { type: 'boolean', short: 'v' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function portOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`${name} must be a port number from 0 to 65535, got "${value}"`);
+  }
+  return port;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (error) {
+    io.stderr(`librelinkup2mqtt: ${(error as Error).message}\nRun "librelinkup2mqtt --help" for usage.\n`);
+    return EXIT_USAGE;
+  }
+  const { values, positionals } = args;
+  if (values.help) {
+    io.stdout(HELP.replace('{version}', packageVersion()));
+    return EXIT_OK;
+  }
+  if (values.version) {
+    io.stdout(`${packageVersion()}\n`);
+    return EXIT_OK;
+  }
+  const [command = 'run', ...rest] = positionals;
+  if (rest.length > 0) {
+    io.stderr(`librelinkup2mqtt: unexpected argument "${rest[0]}"\nRun "librelinkup2mqtt --help" for usage.\n`);
+    return EXIT_USAGE;
+  }
+  const configPath = resolve(io.cwd, values.config ?? 'config.yaml');
+  try {
+    switch (command) {
+      case 'run':
+        return await runWith(() => loadConfigFile(configPath, io.env), io);
+      case 'check-config': {
+        const config = loadConfigFile(configPath, io.env);
+        for (const w of configWarnings(config)) io.stderr(`warning: ${w}\n`);
+        io.stdout(`${configPath}: valid (${config.accounts.length} account(s))\n`);
+        return EXIT_OK;
+      }
+      case 'demo':
+        return await runDemo(io, portOption(values.port, '--port'), portOption(values['http-port'], '--http-port'));
+      case 'start':
+        if (values.config !== undefined || existsSync(configPath)) {
+          return await runWith(() => loadConfigFile(configPath, io.env), io);
+        }
+        io.stdout(`No ${configPath} found: starting the demo (simulated patients, no account needed).\n`);
+        io.stdout('Copy config.example.yaml to config.yaml to bridge your own LibreLinkUp account.\n');
+        return await runDemo(io, portOption(values.port, '--port'), portOption(values['http-port'], '--http-port'));
+      case 'addon':
+        return await runAddon(io);
+      default:
+        io.stderr(`librelinkup2mqtt: unknown command "${command}"\nRun "librelinkup2mqtt --help" for usage.\n`);
+        return EXIT_USAGE;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr(`${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof UsageError || (error instanceof Error && error.name === 'AddonError')) {
+      io.stderr(`librelinkup2mqtt: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`librelinkup2mqtt: fatal: ${(error as Error)?.stack ?? String(error)}\n`);
+    return EXIT_FATAL;
+  }
+}
+
+function loggerFor(io: CliIo, level: string): Logger {
+  return io.makeLogger ? io.makeLogger(level) : createLogger({ level });
+}
+
+/** Runs the app until a stop signal; a failure to start is fatal (exit 1) after logging its kind. */
+async function runWith(load: () => Config, io: CliIo, after?: (app: App, logger: Logger) => void): Promise<number> {
+  const config = load();
+  const logger = loggerFor(io, config.log_level);
+  for (const w of configWarnings(config)) logger.warn(w);
+  let app: App;
+  try {
+    app = await startApp(config, { logger, version: packageVersion() });
+  } catch (error) {
+    logger.fatal({ err: error, kind: (error as { kind?: string }).kind ?? 'startup' }, 'could not start');
+    return EXIT_FATAL;
+  }
+  after?.(app, logger);
+  const signal = await Promise.race([io.stopSignal, app.failed]);
+  if (signal instanceof Error) {
+    logger.fatal({ err: signal, kind: (signal as { kind?: string }).kind ?? 'fatal' }, 'stopping after a fatal error');
+    await app.stop();
+    return EXIT_FATAL;
+  }
+  logger.info({ signal }, 'stopping');
+  await app.stop();
+  logger.info('stopped');
+  return EXIT_OK;
+}
+
+async function runDemo(io: CliIo, brokerPort: number | undefined, httpPort: number | undefined): Promise<number> {
+  const { startDemo } = await import('./demo.js');
+  const demo = await startDemo({ brokerPort: brokerPort ?? 1883, httpPort, env: io.env });
+  try {
+    return await runWith(
+      () => demo.config,
+      io,
+      () => {
+        io.stdout(demo.banner());
+      },
+    );
+  } finally {
+    await demo.close();
+  }
+}
+
+async function runAddon(io: CliIo): Promise<number> {
+  const { addonConfig } = await import('./addon/main.js');
+  const bootLogger = loggerFor(io, 'info');
+  const { config } = await addonConfig({ env: io.env, logger: bootLogger });
+  return runWith(() => parseConfigObject(config, io.env, '/data/options.json'), io);
+}
+
+function processIo(): CliIo {
+  const stopSignal = new Promise<string>((resolveStop) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      // A second signal forces the exit, in case stopping hangs.
+      process.once(signal, () => process.exit(EXIT_FATAL));
+      resolveStop(signal);
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    cwd: process.cwd(),
+    stopSignal,
+  };
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.on('uncaughtException', (error) => {
+    process.stderr.write(
+      `librelinkup2mqtt: uncaught error (${(error as { kind?: string }).kind ?? error.name}): ${scrubString(String(error.stack))}\n`,
+    );
+    process.exit(EXIT_FATAL);
+  });
+  process.on('unhandledRejection', (reason) => {
+    process.stderr.write(`librelinkup2mqtt: unhandled rejection: ${scrubString(String((reason as Error)?.stack ?? reason))}\n`);
+    process.exit(EXIT_FATAL);
+  });
+  main(process.argv.slice(2), processIo()).then(
+    (code) => process.exit(code),
+    (error) => {
+      process.stderr.write(`librelinkup2mqtt: fatal: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exit(EXIT_FATAL);
+    },
+  );
+}

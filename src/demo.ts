@@ -1,0 +1,70 @@
+// `librelinkup2mqtt demo`: the real bridge against the built-in LibreLinkUp simulator and the
+// embedded broker, so anyone can see it work without an Abbott account. Readings come every
+// 5 seconds (not every minute) so the curves cross low and high within a couple of minutes.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from './config/types.js';
+import { DEMO_EMAIL, DEMO_PASSWORD, demoWorld } from './simulator/demo-world.js';
+import { startFakeLibreLinkUp } from './simulator/server.js';
+
+export const DEMO_PERIOD_MS = 5_000;
+
+export interface Demo {
+  config: Config;
+  banner(): string;
+  close(): Promise<void>;
+}
+
+export async function startDemo(options: {
+  brokerPort: number;
+  httpPort?: number | undefined;
+  env: NodeJS.ProcessEnv;
+  dataDir?: string;
+}): Promise<Demo> {
+  const sim = await startFakeLibreLinkUp(demoWorld(Date.now(), { periodMs: DEMO_PERIOD_MS }));
+  const brokerPort = options.brokerPort;
+  const config: Config = {
+    accounts: [
+      {
+        email: DEMO_EMAIL,
+        password: DEMO_PASSWORD,
+        region: 'auto',
+        api_url: sim.apiUrl,
+        region_url: sim.regionUrl,
+        accept_terms: false,
+        version: '4.16.0',
+      },
+    ],
+    mqtt: {
+      client_id: 'librelinkup2mqtt-demo',
+      base_topic: 'librelinkup2mqtt',
+      discovery: true,
+      discovery_prefix: 'homeassistant',
+      embedded: { host: '127.0.0.1', port: brokerPort },
+    },
+    poll: { interval: 10, min_interval: 1, timeout: 10 },
+    http: { host: '127.0.0.1', ...(options.httpPort !== undefined ? { port: options.httpPort } : {}) },
+    data_dir: options.dataDir ?? mkdtempSync(join(tmpdir(), 'librelinkup2mqtt-demo-')),
+    log_level: (options.env.LOG_LEVEL as Config['log_level'] | undefined) ?? 'info',
+  };
+  return {
+    config,
+    banner: () =>
+      [
+        '',
+        'librelinkup2mqtt demo: two simulated patients (mg/dL and mmol/L), a reading every 5 s.',
+        `  MQTT broker:   mqtt://127.0.0.1:${brokerPort}  (watch it: mosquitto_sub -h 127.0.0.1 -p ${brokerPort} -t 'librelinkup2mqtt/#' -v)`,
+        `  Home Assistant: Settings → Devices & services → Add integration → MQTT → broker = this machine's address, port ${brokerPort}`,
+        '                 (the embedded broker listens on 127.0.0.1 only; use a config file with mqtt.url to bridge into your own broker)',
+        options.httpPort !== undefined ? `  Status page:   http://127.0.0.1:${options.httpPort}/` : '',
+        '  Stop with Ctrl+C. Not a medical device.',
+        '',
+      ]
+        .filter((l) => l !== '')
+        .join('\n')
+        .concat('\n'),
+    close: () => sim.close(),
+  };
+}

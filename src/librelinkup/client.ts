@@ -1,0 +1,282 @@
+// The LibreLinkUp follower client for one account: login (region redirect, terms steps, version
+// adoption), then connections/graph/logbook with the session, re-logging in exactly once when the
+// server forgets it. Every answer is schema-checked into the typed model; every failure is an
+// LluError. Secrets (password, tokens, Account-Id) are registered with the logger and never logged.
+
+import { createHash } from 'node:crypto';
+import { type Logger, registerSecret } from '../log.js';
+import { isLluError, LluError } from './errors.js';
+import { type FetchLike, Transport } from './http.js';
+import { runLogin } from './login.js';
+import { maskEmail } from './mask.js';
+import type { Connection, Graph, Reading, Session } from './model.js';
+import { type ParseOptions, parseConnections, parseGraph, parseLogbook } from './parse.js';
+import { matches } from './schemas.js';
+import { compareVersions, isVersionString, maxVersion } from './versions.js';
+
+export interface LluClientOptions {
+  email: string;
+  password: string;
+  /** 'auto' logs in at apiUrl and follows the redirect; a code logs in at that region's host */
+  region: 'auto' | string;
+  /** global entry point, e.g. https://api.libreview.io */
+  apiUrl: string;
+  /** regional host template with `{region}`, e.g. https://api-{region}.libreview.io */
+  regionUrl: string;
+  /** `version` header to start with; raised automatically by a 920 answer */
+  version: string;
+  /** complete tou/pp login steps automatically */
+  acceptTerms: boolean;
+  /** per-request timeout, default 20 s */
+  timeoutMs?: number;
+  logger: Logger;
+  /** a persisted session to reuse (no login until it expires or is refused) */
+  session?: Session | null;
+  userAgent?: string;
+  fetch?: FetchLike;
+  onSessionChange?: (session: Session | null) => void;
+  now?: () => number;
+}
+
+export interface LluClientStats {
+  requests: number;
+  /** login attempts (a redirect or step chain counts as one) */
+  logins: number;
+  byEndpoint: Record<string, number>;
+}
+
+/** A session this close to expiry is renewed by logging in before the call. */
+export const SESSION_MARGIN_MS = 60_000;
+const MAX_WARNINGS_REMEMBERED = 200;
+
+export function accountIdHash(userId: string): string {
+  return createHash('sha256').update(userId).digest('hex');
+}
+
+function joinUrl(base: string, path: string): string {
+  return base.replace(/\/+$/, '') + path;
+}
+
+function needsRelogin(err: unknown): err is LluError {
+  return isLluError(err) && (err.kind === 'unauthorized' || err.kind === 'missing_cached_user');
+}
+
+export class LluClient {
+  private current: Session | null;
+  private version: string;
+  private logins = 0;
+  private loginInFlight: Promise<Session> | null = null;
+  private readonly transport: Transport;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly warned = new Set<string>();
+
+  constructor(private readonly options: LluClientOptions) {
+    registerSecret(options.password);
+    registerSecret(options.session?.token);
+    registerSecret(options.session?.accountIdHash);
+    this.now = options.now ?? Date.now;
+    this.log = options.logger;
+    this.current = options.session ?? null;
+    this.version = maxVersion(options.version, options.session?.version);
+    this.transport = new Transport({
+      logger: options.logger,
+      now: this.now,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
+  }
+
+  get session(): Session | null {
+    return this.current;
+  }
+
+  /** `version` header currently sent */
+  get appVersion(): string {
+    return this.version;
+  }
+
+  get stats(): LluClientStats {
+    const { requests, byEndpoint } = this.transport.stats;
+    return { requests, logins: this.logins, byEndpoint: { ...byEndpoint } };
+  }
+
+  /** Logs in (concurrent callers share one attempt) and returns the new session. */
+  login(): Promise<Session> {
+    this.loginInFlight ??= this.doLogin().finally(() => {
+      this.loginInFlight = null;
+    });
+    return this.loginInFlight;
+  }
+
+  /** Every followed person with their latest reading (one request for all). */
+  connections(): Promise<Connection[]> {
+    return this.authed('connections', '/llu/connections', (body) =>
+      parseConnections(body, this.parseOptions()),
+    );
+  }
+
+  /** ~12 h of 5-minute readings, oldest first, plus the connection. */
+  graph(patientId: string): Promise<Graph> {
+    const path = `/llu/connections/${encodeURIComponent(patientId)}/graph`;
+    return this.authed('graph', path, (body) => parseGraph(body, this.parseOptions()));
+  }
+
+  /** ~14 days of logbook readings (alarm entries included), oldest first. */
+  logbook(patientId: string): Promise<Reading[]> {
+    const path = `/llu/connections/${encodeURIComponent(patientId)}/logbook`;
+    return this.authed('logbook', path, (body) => parseLogbook(body, this.parseOptions()));
+  }
+
+  /** Releases keep-alive sockets. The client must not be used afterwards. */
+  close(): void {
+    this.transport.close();
+  }
+
+  private async doLogin(): Promise<Session> {
+    this.logins += 1;
+    const { email, password } = this.options;
+    const result = await runLogin({
+      email,
+      password,
+      region: this.options.region,
+      apiUrl: this.options.apiUrl,
+      regionUrl: this.options.regionUrl,
+      acceptTerms: this.options.acceptTerms,
+      logger: this.log,
+      send: (req) => this.send(req),
+    });
+    const hash = accountIdHash(result.userId);
+    registerSecret(result.token);
+    registerSecret(hash);
+    const session: Session = {
+      token: result.token,
+      expiresAt: result.expiresAt,
+      accountIdHash: hash,
+      baseUrl: result.baseUrl,
+      region: result.region,
+      version: this.version,
+      userUnit: result.userUnit,
+    };
+    this.setSession(session);
+    this.log.info(
+      { account: maskEmail(email), host: new URL(result.baseUrl).host, region: result.region },
+      'logged in to LibreLinkUp',
+    );
+    return session;
+  }
+
+  private async ensureSession(): Promise<Session> {
+    const s = this.current;
+    if (s !== null && this.now() < s.expiresAt - SESSION_MARGIN_MS) return s;
+    return this.login();
+  }
+
+  private async authed<T>(endpoint: string, path: string, parse: (body: unknown) => T): Promise<T> {
+    let session = await this.ensureSession();
+    let body: unknown;
+    try {
+      body = await this.sendAuthed(endpoint, path, session);
+    } catch (err) {
+      if (!needsRelogin(err)) throw err;
+      // Exactly one fresh login and one retry; a second refusal surfaces to the caller.
+      this.log.info({ endpoint, reason: err.kind }, 'LibreLinkUp refused the session; logging in again');
+      this.setSession(null);
+      session = await this.login();
+      body = await this.sendAuthed(endpoint, path, session);
+    }
+    checkStatus(body, endpoint);
+    const result = parse(body);
+    this.refreshTicket(body);
+    return result;
+  }
+
+  private sendAuthed(endpoint: string, path: string, session: Session): Promise<unknown> {
+    return this.send({
+      endpoint,
+      method: 'GET',
+      url: joinUrl(session.baseUrl, path),
+      token: session.token,
+      accountIdHash: session.accountIdHash,
+    });
+  }
+
+  /** One request; a 920 answer raises the version header once and repeats the request once. */
+  private async send(req: SendRequest): Promise<unknown> {
+    try {
+      return await this.transport.request({ ...req, version: this.version });
+    } catch (err) {
+      if (!isLluError(err) || err.kind !== 'version' || !this.adoptVersion(err.minimumVersion)) throw err;
+      return await this.transport.request({ ...req, version: this.version });
+    }
+  }
+
+  private adoptVersion(minimum: string | undefined): boolean {
+    if (minimum === undefined || !isVersionString(minimum) || compareVersions(minimum, this.version) <= 0) {
+      return false;
+    }
+    this.log.warn(
+      { from: this.version, to: minimum },
+      `LibreLinkUp requires app version ${minimum}; sending it from now on`,
+    );
+    this.version = minimum;
+    if (this.current !== null) this.setSession({ ...this.current, version: minimum });
+    return true;
+  }
+
+  /** Authenticated answers carry a renewed `ticket`; adopt it when it is usable. */
+  private refreshTicket(body: unknown): void {
+    const s = this.current;
+    if (s === null || body === null || typeof body !== 'object') return;
+    const ticket = (body as { ticket?: unknown }).ticket;
+    if (ticket === null || typeof ticket !== 'object') return;
+    const { token, expires } = ticket as { token?: unknown; expires?: unknown };
+    if (typeof token !== 'string' || token.length === 0 || typeof expires !== 'number') return;
+    const expiresAt = expires * 1000;
+    if (!Number.isFinite(expiresAt) || expiresAt <= this.now()) return;
+    if (token === s.token && expiresAt === s.expiresAt) return;
+    registerSecret(token);
+    this.setSession({ ...s, token, expiresAt });
+  }
+
+  private setSession(session: Session | null): void {
+    this.current = session;
+    this.options.onSessionChange?.(session);
+  }
+
+  private parseOptions(): ParseOptions {
+    return {
+      onWarning: (message) => {
+        if (this.warned.has(message)) return;
+        if (this.warned.size >= MAX_WARNINGS_REMEMBERED) this.warned.clear();
+        this.warned.add(message);
+        this.log.warn(`LibreLinkUp data oddity: ${message}`);
+      },
+    };
+  }
+}
+
+export type SendRequest = {
+  endpoint: string;
+  method: 'GET' | 'POST';
+  url: string;
+  body?: unknown;
+  token?: string;
+  accountIdHash?: string;
+};
+
+/** status 0 is data; on graph/logbook status 4 means the patient is unknown (or on another region). */
+function checkStatus(body: unknown, endpoint: string): void {
+  if (!matches('envelope', body) || body.status === 0) return;
+  if (body.status === 4 && (endpoint === 'graph' || endpoint === 'logbook')) {
+    throw new LluError(
+      'patient_not_found',
+      `LibreLinkUp could not load the patient on ${endpoint} (status 4, couldNotLoadPatient)`,
+      { endpoint },
+    );
+  }
+  throw new LluError('malformed', `LibreLinkUp ${endpoint} answered an unknown status ${body.status}`, {
+    endpoint,
+  });
+}

@@ -1,0 +1,215 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AccountPoller, type UpstreamClient } from '../../src/bridge/account-poller.js';
+import { SlugRegistry } from '../../src/bridge/slugs.js';
+import { AccountStore } from '../../src/bridge/store.js';
+import type { AccountConfig } from '../../src/config/types.js';
+import { LluError } from '../../src/librelinkup/errors.js';
+import type { Connection, Graph, Reading } from '../../src/librelinkup/model.js';
+import { silentLogger } from '../../src/log.js';
+import { connection, reading, T0 } from './fixtures.js';
+import { RecordingSink } from './recording-sink.js';
+
+const MIN = 60_000;
+
+/** A world of one patient producing a reading every minute, visible 5 s later. */
+class FakeUpstream implements UpstreamClient {
+  stats = { requests: 0, logins: 0 };
+  failWith: LluError | null = null;
+  calls: string[] = [];
+  present = true;
+  constructor(private readonly start: number) {}
+
+  readingsUntil(now: number): Reading[] {
+    const out: Reading[] = [];
+    for (let ts = this.start; ts + 5_000 <= now; ts += MIN) out.push(reading(ts, 100 + ((ts - this.start) / MIN) % 50));
+    return out;
+  }
+  async connections(): Promise<Connection[]> {
+    this.stats.requests++;
+    this.calls.push('connections');
+    if (this.failWith) throw this.failWith;
+    if (!this.present) return [];
+    return [connection({ latest: this.readingsUntil(Date.now()).at(-1) ?? null })];
+  }
+  async graph(): Promise<Graph> {
+    this.stats.requests++;
+    this.calls.push('graph');
+    // 5-minute points lagging 15 minutes behind.
+    const now = Date.now();
+    const points = this.readingsUntil(now - 15 * MIN).filter((r) => ((r.timestamp - this.start) / MIN) % 5 === 0);
+    return { connection: connection(), activeSensors: [], readings: points.map((r) => ({ ...r, trend: null, type: 0 })) };
+  }
+}
+
+const account: AccountConfig = {
+  email: 'follower@example.com',
+  password: 'pw',
+  region: 'auto',
+  api_url: 'http://127.0.0.1:1',
+  region_url: 'http://127.0.0.1:1/r/{region}',
+  accept_terms: false,
+  version: '4.16.0',
+};
+
+function makePoller(dir: string, upstream: UpstreamClient, sink: RecordingSink) {
+  const store = new AccountStore(dir, 'acct_test', silentLogger());
+  return new AccountPoller({
+    key: 'acct_test',
+    label: 'fo***@example.com',
+    account,
+    poll: { interval: 60, min_interval: 10, timeout: 20 },
+    client: upstream,
+    store,
+    persisted: store.load('fp'),
+    sink,
+    slugs: new SlugRegistry(),
+    logger: silentLogger(),
+    spread: 0,
+    random: () => 0.5,
+  });
+}
+
+describe('AccountPoller', () => {
+  let dir: string;
+  beforeEach(() => {
+    vi.useFakeTimers({ now: T0 + 6_000 });
+    dir = mkdtempSync(join(tmpdir(), 'llu-poller-'));
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('publishes each new reading once, in order, with about one request per reading', async () => {
+    const upstream = new FakeUpstream(T0);
+    const sink = new RecordingSink();
+    const poller = makePoller(dir, upstream, sink);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(30 * MIN);
+    await poller.stop();
+    const ts = sink.readings.map((r) => r.reading.timestamp);
+    expect(ts).toEqual(upstream.readingsUntil(Date.now()).map((r) => r.timestamp));
+    expect(new Set(ts).size).toBe(ts.length);
+    expect(upstream.calls.filter((c) => c === 'graph')).toEqual([]);
+    expect(upstream.stats.requests / ts.length).toBeLessThanOrEqual(1.2);
+    expect(sink.last('anna_smith')?.stale).toBe(false);
+  });
+
+  it('restarts from data_dir without repeating or skipping a reading, filling the gap from the graph', async () => {
+    const upstream = new FakeUpstream(T0);
+    const sink = new RecordingSink();
+    let poller = makePoller(dir, upstream, sink);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(10 * MIN);
+    await poller.stop();
+    // Down for 20 minutes.
+    await vi.advanceTimersByTimeAsync(20 * MIN);
+    poller = makePoller(dir, upstream, sink);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(40 * MIN);
+    await poller.stop();
+    const ts = sink.readings.map((r) => r.reading.timestamp);
+    expect([...ts].sort((a, b) => a - b)).toEqual(ts);
+    expect(new Set(ts).size).toBe(ts.length);
+    // Inside the outage only 5-minute graph points exist; each one was published.
+    const outage = ts.filter((t) => t > T0 + 10 * MIN && t < T0 + 30 * MIN);
+    expect(outage.length).toBeGreaterThanOrEqual(3);
+    expect(upstream.calls).toContain('graph');
+  });
+
+  it('keeps readings queued while the sink cannot publish, then delivers them in order', async () => {
+    const upstream = new FakeUpstream(T0);
+    const sink = new RecordingSink();
+    const poller = makePoller(dir, upstream, sink);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(3 * MIN);
+    sink.hold();
+    await vi.advanceTimersByTimeAsync(5 * MIN);
+    const before = sink.readings.length;
+    sink.release();
+    await vi.advanceTimersByTimeAsync(1 * MIN);
+    await poller.stop();
+    expect(sink.readings.length).toBeGreaterThan(before);
+    const ts = sink.readings.map((r) => r.reading.timestamp);
+    expect(ts).toEqual([...new Set(ts)].sort((a, b) => a - b));
+  });
+
+  it('marks the patient stale 15 minutes after the last reading and fires stale once', async () => {
+    const upstream = new FakeUpstream(T0);
+    const sink = new RecordingSink();
+    const poller = makePoller(dir, upstream, sink);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(2 * MIN);
+    upstream.failWith = new LluError('server', 'HTTP 503', { httpStatus: 503 });
+    await vi.advanceTimersByTimeAsync(20 * MIN);
+    await poller.stop();
+    expect(sink.last('anna_smith')?.stale).toBe(true);
+    expect(sink.alerts.filter((a) => a.alert.type === 'stale')).toHaveLength(1);
+    expect(sink.lastAccount()?.ok).toBe(false);
+    expect(sink.lastAccount()?.errorKind).toBe('server');
+  });
+
+  it('backs off after a wrong password: one attempt, the next no sooner than 5 minutes', async () => {
+    const upstream = new FakeUpstream(T0);
+    upstream.failWith = new LluError('bad_credentials', 'status 2');
+    const sink = new RecordingSink();
+    const poller = makePoller(dir, upstream, sink);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(4 * MIN + 59_000);
+    expect(upstream.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(upstream.calls).toHaveLength(2);
+    await poller.stop();
+    expect(sink.lastAccount()?.message).toMatch(/password/i);
+  });
+
+  it('sends nothing to a locked account until the lockout ends', async () => {
+    const upstream = new FakeUpstream(T0);
+    upstream.failWith = new LluError('locked', 'locked', { retryAt: Date.now() + 300_000 });
+    const sink = new RecordingSink();
+    const poller = makePoller(dir, upstream, sink);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(1_000);
+    upstream.failWith = null;
+    poller.pollNow();
+    await vi.advanceTimersByTimeAsync(298_000);
+    expect(upstream.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(upstream.calls).toHaveLength(2);
+    await poller.stop();
+  });
+
+  it('removes a patient that is no longer shared', async () => {
+    const upstream = new FakeUpstream(T0);
+    const sink = new RecordingSink();
+    const poller = makePoller(dir, upstream, sink);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(2 * MIN);
+    upstream.present = false;
+    await vi.advanceTimersByTimeAsync(2 * MIN);
+    await poller.stop();
+    expect(sink.removed.map((p) => p.patientId)).toEqual(['p-1']);
+  });
+
+  it('writes its state file 0600 in a 0700 directory and survives a corrupt file', async () => {
+    const upstream = new FakeUpstream(T0);
+    const sink = new RecordingSink();
+    const sub = join(dir, 'data');
+    let poller = makePoller(sub, upstream, sink);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(2 * MIN);
+    await poller.stop();
+    const file = join(sub, 'acct_test.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(sub).mode & 0o777).toBe(0o700);
+    expect(JSON.parse(readFileSync(file, 'utf8')).patients['p-1'].slug).toBe('anna_smith');
+    writeFileSync(file, '{not json');
+    poller = makePoller(sub, upstream, sink);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(2 * MIN);
+    await poller.stop();
+    expect(JSON.parse(readFileSync(file, 'utf8')).format).toBe(1);
+  });
+});

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { CREDENTIALS_MAX_MS, HOUR, MINUTE, retryDelay, TRANSIENT_MAX_MS } from '../../src/bridge/backoff.js';
+import { EMPTY_CADENCE, lagOf, observe, periodOf } from '../../src/bridge/cadence.js';
+import { DUE_MARGIN_MS, nextPollAt } from '../../src/bridge/schedule.js';
+import { T0 } from './fixtures.js';
+
+const base = { minIntervalMs: 10_000, intervalMs: 60_000, spread: 0 };
+
+describe('cadence', () => {
+  it('learns the period and lag from observed readings', () => {
+    let c = EMPTY_CADENCE;
+    let prev: number | null = null;
+    for (let k = 0; k < 10; k++) {
+      const ts = T0 + k * 30_000;
+      c = observe(c, ts, prev, ts + 4_000 + (k % 3) * 1_000, 10_000);
+      prev = ts;
+    }
+    expect(periodOf(c)).toBe(30_000);
+    expect(lagOf(c)).toBeGreaterThanOrEqual(4_000);
+    expect(lagOf(c)).toBeLessThanOrEqual(5_000);
+  });
+
+  it('ignores spacings that span missed readings', () => {
+    let c = observe(EMPTY_CADENCE, T0 + 60_000, T0, T0 + 61_000, 10_000);
+    c = observe(c, T0 + 600_000, T0 + 60_000, T0 + 601_000, 10_000);
+    expect(periodOf(c)).toBe(60_000);
+  });
+});
+
+describe('nextPollAt', () => {
+  const cadence = { periods: [60_000, 60_000, 60_000], lags: [5_000, 5_000, 5_000] };
+
+  it('polls just after the next reading is due', () => {
+    const at = nextPollAt({ ...base, now: T0 + 6_000, lastPollAt: T0 + 6_000, patients: [{ latestTs: T0, cadence }] });
+    expect(at).toBe(T0 + 60_000 + 5_000 + DUE_MARGIN_MS);
+  });
+
+  it('never polls sooner than min_interval nor later than interval', () => {
+    const soon = nextPollAt({
+      ...base,
+      now: T0 + 64_000,
+      lastPollAt: T0 + 64_000,
+      patients: [{ latestTs: T0 + 2_000, cadence: { periods: [1_000], lags: [0] } }],
+    });
+    expect(soon).toBeGreaterThanOrEqual(T0 + 74_000);
+    const late = nextPollAt({ ...base, now: T0, lastPollAt: T0, patients: [] });
+    expect(late).toBe(T0 + 60_000);
+  });
+
+  it('chases an overdue reading at min_interval, then falls back to interval after a long silence', () => {
+    const overdue = nextPollAt({
+      ...base,
+      now: T0 + 70_000,
+      lastPollAt: T0 + 70_000,
+      patients: [{ latestTs: T0, cadence }],
+    });
+    expect(overdue).toBe(T0 + 80_000);
+    const silent = nextPollAt({
+      ...base,
+      now: T0 + 30 * MINUTE,
+      lastPollAt: T0 + 30 * MINUTE,
+      patients: [{ latestTs: T0, cadence }],
+    });
+    expect(silent).toBe(T0 + 30 * MINUTE + 60_000);
+  });
+
+  it('spreads accounts by their offset', () => {
+    const input = { ...base, now: T0, lastPollAt: T0, patients: [{ latestTs: T0 - 50_000, cadence }] };
+    const a = nextPollAt({ ...input, spread: 0 });
+    const b = nextPollAt({ ...input, spread: 0.5 });
+    expect(b).toBeGreaterThan(a);
+  });
+});
+
+describe('retryDelay', () => {
+  const rnd = () => 0.5;
+  it('waits 5 minutes after a wrong password, doubling up to an hour', () => {
+    const e = { kind: 'bad_credentials' as const, retryAt: undefined };
+    expect(retryDelay(e, 1, T0, rnd)).toBe(5 * MINUTE);
+    expect(retryDelay(e, 2, T0, rnd)).toBe(10 * MINUTE);
+    expect(retryDelay(e, 10, T0, rnd)).toBe(CREDENTIALS_MAX_MS);
+  });
+
+  it('waits an hour for the terms step', () => {
+    expect(retryDelay({ kind: 'terms', retryAt: undefined }, 1, T0, rnd)).toBe(HOUR);
+  });
+
+  it('honours a lockout or Retry-After exactly (plus a second), without jitter', () => {
+    expect(retryDelay({ kind: 'locked', retryAt: T0 + 300_000 }, 1, T0, Math.random)).toBe(301_000);
+    expect(retryDelay({ kind: 'rate_limited', retryAt: undefined }, 1, T0, rnd)).toBe(5 * MINUTE);
+  });
+
+  it('backs off transient faults exponentially with jitter from 10 s to 15 min', () => {
+    const e = { kind: 'server' as const, retryAt: undefined };
+    expect(retryDelay(e, 1, T0, () => 0)).toBe(5_000);
+    expect(retryDelay(e, 1, T0, () => 1)).toBe(10_000);
+    expect(retryDelay(e, 3, T0, () => 1)).toBe(40_000);
+    expect(retryDelay(e, 30, T0, () => 1)).toBe(TRANSIENT_MAX_MS);
+  });
+});

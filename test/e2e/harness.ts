@@ -1,0 +1,74 @@
+// Runs the real app (bridge + Home Assistant publisher + MQTT) against the fake LibreLinkUp server
+// and an in-process broker, with a client that reads discovery the way Home Assistant does.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { type App, startApp } from '../../src/app.js';
+import type { Config } from '../../src/config/types.js';
+import { createLogger } from '../../src/log.js';
+import { startFakeLibreLinkUp } from '../../src/simulator/server.js';
+import type { FakeLibreLinkUpServer, SimOptions } from '../../src/simulator/types.js';
+
+export interface LogCapture {
+  lines: string[];
+  text(): string;
+}
+
+export function captureLogs(): { capture: LogCapture; destination: Writable } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { capture: { lines, text: () => lines.join('\n') }, destination };
+}
+
+export interface RunningBridge {
+  app: App;
+  config: Config;
+  logs: LogCapture;
+  stop(): Promise<void>;
+}
+
+export function configFor(sim: FakeLibreLinkUpServer, brokerUrl: string, overrides: Partial<Config> = {}, sim2?: SimOptions): Config {
+  const accounts = (sim2 ?? { accounts: [] }).accounts;
+  return {
+    accounts: accounts.map((a) => ({
+      email: a.email,
+      password: a.password,
+      region: 'auto',
+      api_url: sim.apiUrl,
+      region_url: sim.regionUrl,
+      accept_terms: false,
+      version: '4.16.0',
+    })),
+    mqtt: {
+      url: brokerUrl,
+      client_id: `bridge-${Math.random().toString(36).slice(2, 8)}`,
+      base_topic: 'librelinkup2mqtt',
+      discovery: true,
+      discovery_prefix: 'homeassistant',
+      embedded: { host: '127.0.0.1', port: 0 },
+    },
+    poll: { interval: 60, min_interval: 10, timeout: 20 },
+    http: { host: '127.0.0.1' },
+    data_dir: mkdtempSync(join(tmpdir(), 'llu-e2e-')),
+    log_level: 'debug',
+    ...overrides,
+  };
+}
+
+export async function runBridge(config: Config): Promise<RunningBridge> {
+  const { capture, destination } = captureLogs();
+  const logger = createLogger({ level: config.log_level, destination });
+  const app = await startApp(config, { logger, version: '0.0.0-test' });
+  return { app, config, logs: capture, stop: () => app.stop() };
+}
+
+export async function startSim(options: SimOptions): Promise<FakeLibreLinkUpServer> {
+  return startFakeLibreLinkUp(options);
+}

@@ -1,0 +1,46 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, registerSecret, scrubString } from '../src/log.js';
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { lines, logger: createLogger({ level: 'trace', destination }) };
+}
+
+describe('logger redaction', () => {
+  it('redacts secret keys anywhere in logged objects', () => {
+    const { lines, logger } = capture();
+    logger.debug(
+      { password: 'hunter2-pw', nested: { token: 'tok-123456', headers: { authorization: 'Bearer abc.def.ghi', 'account-id': 'f00dbabe' } } },
+      'request',
+    );
+    const text = lines.join('\n');
+    for (const secret of ['hunter2-pw', 'tok-123456', 'abc.def.ghi', 'f00dbabe']) expect(text).not.toContain(secret);
+    expect(text).toContain('[redacted]');
+  });
+
+  it('scrubs registered secret values from messages, strings and errors', () => {
+    registerSecret('S3cr3t-Pa55!');
+    registerSecret('eyJ.token.value');
+    const { lines, logger } = capture();
+    logger.info('login with S3cr3t-Pa55! failed');
+    logger.warn({ detail: 'token eyJ.token.value expired' }, 'x');
+    logger.error({ err: new Error('server echoed S3cr3t-Pa55!') }, 'boom');
+    logger.info('Authorization: Bearer unknown.jwt.value');
+    const text = lines.join('\n');
+    expect(text).not.toContain('S3cr3t-Pa55!');
+    expect(text).not.toContain('eyJ.token.value');
+    expect(text).not.toContain('unknown.jwt.value');
+    expect(lines).toHaveLength(4);
+  });
+
+  it('leaves ordinary text alone', () => {
+    expect(scrubString('new reading 112 mg/dL')).toBe('new reading 112 mg/dL');
+  });
+});
