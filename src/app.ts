@@ -17,8 +17,6 @@ export interface App {
   readonly bridge: Bridge;
   readonly brokerUrl: string;
   readonly httpUrl: string | null;
-  /** rejects never; resolves with an Error when the app can no longer run (then exit 1) */
-  readonly failed: Promise<Error>;
   stop(): Promise<void>;
 }
 
@@ -33,7 +31,13 @@ export interface AppOptions {
 /** Stopping must finish within 3 s even if the broker or upstream hangs. */
 export const STOP_BUDGET_MS = 2_500;
 
-export const defaultClientFactory: ClientFactory = ({ account, session, onSessionChange, timeoutMs, logger }) =>
+export const defaultClientFactory: ClientFactory = ({
+  account,
+  session,
+  onSessionChange,
+  timeoutMs,
+  logger,
+}) =>
   new LluClient({
     email: account.email,
     password: account.password,
@@ -52,11 +56,6 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
   const { logger } = options;
   for (const a of config.accounts) registerSecret(a.password);
   registerSecret(config.mqtt.password);
-
-  let failWith: (error: Error) => void = () => {};
-  const failed = new Promise<Error>((resolve) => {
-    failWith = resolve;
-  });
 
   const broker = config.mqtt.url
     ? null
@@ -130,5 +129,5 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     return stopping;
   };
 
-  return { bridge, brokerUrl, httpUrl: http?.url ?? null, failed, stop };
+  return { bridge, brokerUrl, httpUrl: http?.url ?? null, stop };
 }

@@ -99,7 +99,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   const [command = 'run', ...rest] = positionals;
   if (rest.length > 0) {
-    io.stderr(`librelinkup2mqtt: unexpected argument "${rest[0]}"\nRun "librelinkup2mqtt --help" for usage.\n`);
+    io.stderr(
+      `librelinkup2mqtt: unexpected argument "${rest[0]}"\nRun "librelinkup2mqtt --help" for usage.\n`,
+    );
     return EXIT_USAGE;
   }
   const configPath = resolve(io.cwd, values.config ?? 'config.yaml');
@@ -114,18 +116,28 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return EXIT_OK;
       }
       case 'demo':
-        return await runDemo(io, portOption(values.port, '--port'), portOption(values['http-port'], '--http-port'));
+        return await runDemo(
+          io,
+          portOption(values.port, '--port'),
+          portOption(values['http-port'], '--http-port'),
+        );
       case 'start':
         if (values.config !== undefined || existsSync(configPath)) {
           return await runWith(() => loadConfigFile(configPath, io.env), io);
         }
         io.stdout(`No ${configPath} found: starting the demo (simulated patients, no account needed).\n`);
         io.stdout('Copy config.example.yaml to config.yaml to bridge your own LibreLinkUp account.\n');
-        return await runDemo(io, portOption(values.port, '--port'), portOption(values['http-port'], '--http-port'));
+        return await runDemo(
+          io,
+          portOption(values.port, '--port'),
+          portOption(values['http-port'], '--http-port'),
+        );
       case 'addon':
         return await runAddon(io);
       default:
-        io.stderr(`librelinkup2mqtt: unknown command "${command}"\nRun "librelinkup2mqtt --help" for usage.\n`);
+        io.stderr(
+          `librelinkup2mqtt: unknown command "${command}"\nRun "librelinkup2mqtt --help" for usage.\n`,
+        );
         return EXIT_USAGE;
     }
   } catch (error) {
@@ -147,7 +159,11 @@ function loggerFor(io: CliIo, level: string): Logger {
 }
 
 /** Runs the app until a stop signal; a failure to start is fatal (exit 1) after logging its kind. */
-async function runWith(load: () => Config, io: CliIo, after?: (app: App, logger: Logger) => void): Promise<number> {
+async function runWith(
+  load: () => Config,
+  io: CliIo,
+  after?: (app: App, logger: Logger) => void,
+): Promise<number> {
   const config = load();
   const logger = loggerFor(io, config.log_level);
   for (const w of configWarnings(config)) logger.warn(w);
@@ -159,19 +175,18 @@ async function runWith(load: () => Config, io: CliIo, after?: (app: App, logger:
     return EXIT_FATAL;
   }
   after?.(app, logger);
-  const signal = await Promise.race([io.stopSignal, app.failed]);
-  if (signal instanceof Error) {
-    logger.fatal({ err: signal, kind: (signal as { kind?: string }).kind ?? 'fatal' }, 'stopping after a fatal error');
-    await app.stop();
-    return EXIT_FATAL;
-  }
+  const signal = await io.stopSignal;
   logger.info({ signal }, 'stopping');
   await app.stop();
   logger.info('stopped');
   return EXIT_OK;
 }
 
-async function runDemo(io: CliIo, brokerPort: number | undefined, httpPort: number | undefined): Promise<number> {
+async function runDemo(
+  io: CliIo,
+  brokerPort: number | undefined,
+  httpPort: number | undefined,
+): Promise<number> {
   const { startDemo } = await import('./demo.js');
   const demo = await startDemo({ brokerPort: brokerPort ?? 1883, httpPort, env: io.env });
   try {
@@ -231,7 +246,9 @@ if (isEntryPoint()) {
     process.exit(EXIT_FATAL);
   });
   process.on('unhandledRejection', (reason) => {
-    process.stderr.write(`librelinkup2mqtt: unhandled rejection: ${scrubString(String((reason as Error)?.stack ?? reason))}\n`);
+    process.stderr.write(
+      `librelinkup2mqtt: unhandled rejection: ${scrubString(String((reason as Error)?.stack ?? reason))}\n`,
+    );
     process.exit(EXIT_FATAL);
   });
   main(process.argv.slice(2), processIo()).then(

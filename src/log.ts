@@ -42,7 +42,10 @@ export function scrub(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    out[k] = SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== 'object' ? REDACTED : scrub(v, depth + 1);
+    out[k] =
+      SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== 'object'
+        ? REDACTED
+        : scrub(v, depth + 1);
   }
   return out;
 }

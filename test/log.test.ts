@@ -17,11 +17,18 @@ describe('logger redaction', () => {
   it('redacts secret keys anywhere in logged objects', () => {
     const { lines, logger } = capture();
     logger.debug(
-      { password: 'hunter2-pw', nested: { token: 'tok-123456', headers: { authorization: 'Bearer abc.def.ghi', 'account-id': 'f00dbabe' } } },
+      {
+        password: 'hunter2-pw',
+        nested: {
+          token: 'tok-123456',
+          headers: { authorization: 'Bearer abc.def.ghi', 'account-id': 'f00dbabe' },
+        },
+      },
       'request',
     );
     const text = lines.join('\n');
-    for (const secret of ['hunter2-pw', 'tok-123456', 'abc.def.ghi', 'f00dbabe']) expect(text).not.toContain(secret);
+    for (const secret of ['hunter2-pw', 'tok-123456', 'abc.def.ghi', 'f00dbabe'])
+      expect(text).not.toContain(secret);
     expect(text).toContain('[redacted]');
   });
 

@@ -13,12 +13,20 @@ import { retryDelay } from './backoff.js';
 import { EMPTY_CADENCE, observe, periodOf } from './cadence.js';
 import { isStale, staleAt } from './classify.js';
 import type { AccountStatus, BridgeSink, PatientSnapshot } from './events.js';
-import { addGraph, addLive, EMPTY_LOG, graphUnavailable, markPublished, nextToPublish, wantsGraph } from './outbox.js';
 import { addToHistory, type History } from './history.js';
+import {
+  addGraph,
+  addLive,
+  EMPTY_LOG,
+  graphUnavailable,
+  markPublished,
+  nextToPublish,
+  wantsGraph,
+} from './outbox.js';
 import { buildSnapshot, fullName, matchPatient, slugify, thresholdsFor } from './patient.js';
 import { nextPollAt } from './schedule.js';
-import { computeStats } from './stats.js';
 import type { SlugRegistry } from './slugs.js';
+import { computeStats } from './stats.js';
 import type { AccountStore, PersistedAccount, PersistedPatient } from './store.js';
 
 export interface UpstreamClient {
@@ -130,7 +138,10 @@ export class AccountPoller {
     const now = this.now();
     const blocked = this.state.blockedUntil;
     if (blocked !== null && blocked > now) {
-      this.deps.logger.warn({ account: this.deps.label }, `poll now ignored: no requests until ${iso(blocked)}`);
+      this.deps.logger.warn(
+        { account: this.deps.label },
+        `poll now ignored: no requests until ${iso(blocked)}`,
+      );
       return;
     }
     const earliest = this.lastPollAt === null ? now : this.lastPollAt + this.deps.poll.min_interval * 1000;
@@ -151,7 +162,10 @@ export class AccountPoller {
       minIntervalMs: this.deps.poll.min_interval * 1000,
       intervalMs: this.deps.poll.interval * 1000,
       spread: this.deps.spread,
-      patients: [...this.patients.values()].map((p) => ({ latestTs: p.latest?.timestamp ?? null, cadence: p.cadence })),
+      patients: [...this.patients.values()].map((p) => ({
+        latestTs: p.latest?.timestamp ?? null,
+        cadence: p.cadence,
+      })),
     };
   }
 
@@ -229,7 +243,13 @@ export class AccountPoller {
     tracked.latest = reading;
     tracked.history = addToHistory(tracked.history, [reading], seenAt);
     this.deps.logger.info(
-      { account: this.deps.label, patient: tracked.slug, mgdl: reading.mgdl, trend: reading.trend, at: iso(reading.timestamp) },
+      {
+        account: this.deps.label,
+        patient: tracked.slug,
+        mgdl: reading.mgdl,
+        trend: reading.trend,
+        at: iso(reading.timestamp),
+      },
       'new reading',
     );
     this.armStaleTimer(tracked);
@@ -285,9 +305,14 @@ export class AccountPoller {
         tracked.history = addToHistory(tracked.history, graph.readings, this.now());
       } catch (error) {
         // A failed backfill must not fail the poll that already delivered the live reading.
-        if (isLluError(error) && ['locked', 'rate_limited', 'bad_credentials', 'terms'].includes(error.kind)) throw error;
+        if (isLluError(error) && ['locked', 'rate_limited', 'bad_credentials', 'terms'].includes(error.kind))
+          throw error;
         this.deps.logger.warn(
-          { account: this.deps.label, patient: tracked.slug, kind: isLluError(error) ? error.kind : 'unknown' },
+          {
+            account: this.deps.label,
+            patient: tracked.slug,
+            kind: isLluError(error) ? error.kind : 'unknown',
+          },
           'could not read the graph to fill a gap; will retry',
         );
         tracked.log = graphUnavailable(tracked.log, this.now());
@@ -309,7 +334,10 @@ export class AccountPoller {
         this.persist();
       }
     } catch (error) {
-      this.deps.logger.error({ patient: tracked.slug, err: error }, 'could not publish a reading; will retry');
+      this.deps.logger.error(
+        { patient: tracked.slug, err: error },
+        'could not publish a reading; will retry',
+      );
       setTimeout(() => void this.drain(tracked), 5_000);
     } finally {
       tracked.draining = false;
@@ -322,13 +350,20 @@ export class AccountPoller {
     }
     this.failures = 0;
     this.lastErrorKind = null;
-    Object.assign(this.state, { ok: true, errorKind: null, message: null, lastSuccessAt: this.now(), blockedUntil: null });
+    Object.assign(this.state, {
+      ok: true,
+      errorKind: null,
+      message: null,
+      lastSuccessAt: this.now(),
+      blockedUntil: null,
+    });
   }
 
   private onFailure(error: unknown): number {
     const now = this.now();
-    const err =
-      isLluError(error) ? error : new LluError('network', `unexpected failure: ${(error as Error)?.message ?? error}`);
+    const err = isLluError(error)
+      ? error
+      : new LluError('network', `unexpected failure: ${(error as Error)?.message ?? error}`);
     this.failures = err.kind === this.lastErrorKind ? this.failures + 1 : 1;
     this.lastErrorKind = err.kind;
     const retryAt = now + retryDelay(err, this.failures, now, this.random);
@@ -382,12 +417,22 @@ export class AccountPoller {
   private persist(): void {
     const patients: Record<string, PersistedPatient> = {};
     for (const [id, t] of this.patients) {
-      patients[id] = { slug: t.slug, connection: t.connection, latest: t.latest, log: t.log, alerts: t.alerts, cadence: t.cadence };
+      patients[id] = {
+        slug: t.slug,
+        connection: t.connection,
+        latest: t.latest,
+        log: t.log,
+        alerts: t.alerts,
+        cadence: t.cadence,
+      };
     }
     try {
       this.deps.store.save({ ...this.deps.persisted, session: this.deps.persisted.session, patients });
     } catch (error) {
-      this.deps.logger.error({ err: error }, 'could not write the state file in data_dir; readings may repeat after a restart');
+      this.deps.logger.error(
+        { err: error },
+        'could not write the state file in data_dir; readings may repeat after a restart',
+      );
     }
   }
 

@@ -32,7 +32,11 @@ function fastTrendOf(trend: Trend | null): AlertMemory['fastTrend'] {
  * Alerts for moving from `memory` to `input`. On the very first observation (range null) an
  * in-range reading fires nothing, while low/high fire, so a bridge started during a low still warns.
  */
-export function nextAlerts(memory: AlertMemory, input: AlertInput, now: number): { alerts: Alert[]; memory: AlertMemory } {
+export function nextAlerts(
+  memory: AlertMemory,
+  input: AlertInput,
+  now: number,
+): { alerts: Alert[]; memory: AlertMemory } {
   const alerts: Alert[] = [];
   const fire = (type: AlertType) => alerts.push({ type, reading: input.reading, at: now });
   const next: AlertMemory = { ...memory };
@@ -54,7 +58,8 @@ export function nextAlerts(memory: AlertMemory, input: AlertInput, now: number):
   if (memory.sensorSerial !== undefined) {
     const started = input.sensorSerial !== null && input.sensorSerial !== memory.sensorSerial;
     const ended =
-      (input.sensorEnded && !memory.sensorEnded) || (input.sensorSerial === null && memory.sensorSerial !== null);
+      (input.sensorEnded && !memory.sensorEnded) ||
+      (input.sensorSerial === null && memory.sensorSerial !== null);
     if (ended) fire('sensor_ended');
     if (started) fire('sensor_started');
   }

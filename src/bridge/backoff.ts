@@ -14,7 +14,12 @@ export const TERMS_WAIT_MS = HOUR;
 export const RATE_LIMIT_DEFAULT_MS = 5 * MINUTE;
 
 /** `attempt` counts consecutive failures of this kind, starting at 1. */
-export function retryDelay(error: Pick<LluError, 'kind' | 'retryAt'>, attempt: number, now: number, random: () => number): number {
+export function retryDelay(
+  error: Pick<LluError, 'kind' | 'retryAt'>,
+  attempt: number,
+  now: number,
+  random: () => number,
+): number {
   const n = Math.max(1, attempt);
   switch (error.kind) {
     case 'bad_credentials':

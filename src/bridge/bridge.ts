@@ -37,7 +37,9 @@ export function accountKey(email: string): string {
 
 function fingerprint(account: AccountConfig): string {
   return createHash('sha256')
-    .update([account.email.trim().toLowerCase(), account.api_url, account.region_url, account.region].join('\n'))
+    .update(
+      [account.email.trim().toLowerCase(), account.api_url, account.region_url, account.region].join('\n'),
+    )
     .digest('hex');
 }
 

@@ -72,7 +72,8 @@ export function addGraph(log: ReadingLog, points: readonly Reading[], now: numbe
   }
   const caughtUp = newest >= gap.to - GRAPH_SPACING_MS;
   const expired = now - gap.openedAt >= MAX_GAP_HOLD_MS;
-  const nextGap = caughtUp || expired ? null : { ...gap, coveredUntil: newest, nextGraphAt: now + GRAPH_RECHECK_MS };
+  const nextGap =
+    caughtUp || expired ? null : { ...gap, coveredUntil: newest, nextGraphAt: now + GRAPH_RECHECK_MS };
   return { ...log, outbox, gap: nextGap };
 }
 
@@ -94,7 +95,8 @@ export function nextToPublish(log: ReadingLog, now: number): Reading | null {
   const gap = log.gap;
   if (gap === null || now - gap.openedAt >= MAX_GAP_HOLD_MS) return first;
   // Before the gap, or inside it and already final (the graph has moved past it).
-  if (first.timestamp <= gap.from || (first.timestamp < gap.to && first.timestamp <= gap.coveredUntil)) return first;
+  if (first.timestamp <= gap.from || (first.timestamp < gap.to && first.timestamp <= gap.coveredUntil))
+    return first;
   return null;
 }
 

@@ -46,12 +46,15 @@ export class AccountStore {
     const empty: PersistedAccount = { fingerprint, session: null, patients: {} };
     if (!existsSync(this.file)) return empty;
     try {
-      const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as { format?: number } & Partial<PersistedAccount>;
+      const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as {
+        format?: number;
+      } & Partial<PersistedAccount>;
       if (parsed.format !== FORMAT || typeof parsed.patients !== 'object' || parsed.patients === null) {
         throw new Error(`unexpected format ${String(parsed.format)}`);
       }
       const session = parsed.fingerprint === fingerprint ? (parsed.session ?? null) : null;
-      if (parsed.fingerprint !== fingerprint) this.logger.info('account settings changed: stored session not reused');
+      if (parsed.fingerprint !== fingerprint)
+        this.logger.info('account settings changed: stored session not reused');
       return { fingerprint, session, patients: parsed.patients };
     } catch (error) {
       const aside = `${this.file}.corrupt-${Date.now()}`;

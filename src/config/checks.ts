@@ -15,7 +15,10 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const isPositive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
@@ -64,25 +67,34 @@ function checkMqtt(mqtt: unknown, tainted: ReadonlySet<string>, add: Add): void 
       add(at, `is not a valid URL${shownSuffix(mqtt.url, at, tainted)}`, 'write it as mqtt://host:1883');
       return;
     }
-    if (host === '') add(at, `has no host name${shownSuffix(mqtt.url, at, tainted)}`, 'write it as mqtt://host:1883');
+    if (host === '')
+      add(at, `has no host name${shownSuffix(mqtt.url, at, tainted)}`, 'write it as mqtt://host:1883');
   }
   const tls = mqtt.tls;
   if (isObj(tls)) {
     if (tls.cert !== undefined && tls.key === undefined) {
-      add(['mqtt', 'tls', 'key'], 'is missing: a client certificate (tls.cert) needs its private key', 'add tls.key, or remove tls.cert');
+      add(
+        ['mqtt', 'tls', 'key'],
+        'is missing: a client certificate (tls.cert) needs its private key',
+        'add tls.key, or remove tls.cert',
+      );
     }
     if (tls.key !== undefined && tls.cert === undefined) {
-      add(['mqtt', 'tls', 'cert'], 'is missing: a private key (tls.key) needs its client certificate', 'add tls.cert, or remove tls.key');
+      add(
+        ['mqtt', 'tls', 'cert'],
+        'is missing: a private key (tls.key) needs its client certificate',
+        'add tls.cert, or remove tls.key',
+      );
     }
   }
   const embedded = mqtt.embedded;
   if (mqtt.url === undefined && isObj(embedded) && typeof embedded.host === 'string') {
     const hasCredentials = typeof mqtt.username === 'string' && typeof mqtt.password === 'string';
-    if (!isLoopbackHost(embedded.host) && !hasCredentials) {
+    if (!isLoopbackHost(embedded.host) && !hasCredentials && embedded.allow_anonymous !== true) {
       add(
         ['mqtt', 'embedded', 'host'],
         `is "${embedded.host}", so the built-in broker would be reachable from other machines without a password`,
-        'set mqtt.username and mqtt.password, which the broker then requires, or listen on 127.0.0.1',
+        'set mqtt.username and mqtt.password, which the broker then requires, or listen on 127.0.0.1; allow_anonymous: true only on a network you trust completely',
       );
     }
   }
@@ -90,7 +102,7 @@ function checkMqtt(mqtt: unknown, tainted: ReadonlySet<string>, add: Add): void 
 
 function shownSuffix(value: unknown, at: Segment[], tainted: ReadonlySet<string>): string {
   const shown = describeValue(value, at, tainted);
-  return shown === null ? "" : ` (got ${shown})`;
+  return shown === null ? '' : ` (got ${shown})`;
 }
 
 function checkHttpUrl(value: unknown, at: Segment[], tainted: ReadonlySet<string>, add: Add): void {
@@ -164,7 +176,11 @@ function checkDuplicateAccounts(accounts: unknown[], add: Add): void {
     const id = `${account.email.trim().toLowerCase()}\n${String(account.api_url)}`;
     const first = seen.get(id);
     if (first !== undefined) {
-      add(['accounts', i, 'email'], `is the same account as accounts[${first}]`, 'remove the duplicate entry');
+      add(
+        ['accounts', i, 'email'],
+        `is the same account as accounts[${first}]`,
+        'remove the duplicate entry',
+      );
     } else seen.set(id, i);
   });
 }

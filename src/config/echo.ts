@@ -12,12 +12,17 @@ export function mayEcho(segments: readonly Segment[], tainted: ReadonlySet<strin
   if (isSecretPath(segments)) return false;
   if (segments.some((s) => typeof s === 'string' && SECRET_KEY.test(s))) return false;
   const path = formatPath(segments);
-  for (const t of tainted) if (path === t || path.startsWith(`${t}.`) || path.startsWith(`${t}[`)) return false;
+  for (const t of tainted)
+    if (path === t || path.startsWith(`${t}.`) || path.startsWith(`${t}[`)) return false;
   return true;
 }
 
 /** `"mars"`, `-5`, `true`; null when the value must not be shown or is not a scalar. */
-export function describeValue(value: unknown, segments: readonly Segment[], tainted: ReadonlySet<string>): string | null {
+export function describeValue(
+  value: unknown,
+  segments: readonly Segment[],
+  tainted: ReadonlySet<string>,
+): string | null {
   if (!mayEcho(segments, tainted)) return null;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value !== 'string') return null;

@@ -23,7 +23,13 @@ export interface Substituted {
 }
 
 export function substituteEnv(tree: unknown, env: NodeJS.ProcessEnv): Substituted {
-  const out: Substituted = { value: undefined, problems: [], unresolved: new Set(), tainted: new Set(), secrets: [] };
+  const out: Substituted = {
+    value: undefined,
+    problems: [],
+    unresolved: new Set(),
+    tainted: new Set(),
+    secrets: [],
+  };
   out.value = walk(tree, [], env, out);
   return out;
 }

@@ -50,10 +50,22 @@ function fileError(path: string, error: unknown): ConfigError {
     code === 'ENOENT'
       ? { path: '', message: `${path} does not exist`, fix: CREATE_HINT }
       : code === 'EISDIR'
-        ? { path: '', message: `${path} is a directory, not a file`, fix: 'give the path of the YAML file itself' }
+        ? {
+            path: '',
+            message: `${path} is a directory, not a file`,
+            fix: 'give the path of the YAML file itself',
+          }
         : code === 'EACCES' || code === 'EPERM'
-          ? { path: '', message: `${path} cannot be read (permission denied)`, fix: 'let the user running the bridge read it' }
-          : { path: '', message: `${path} cannot be read (${code ?? (error as Error).message})`, fix: CREATE_HINT };
+          ? {
+              path: '',
+              message: `${path} cannot be read (permission denied)`,
+              fix: 'let the user running the bridge read it',
+            }
+          : {
+              path: '',
+              message: `${path} cannot be read (${code ?? (error as Error).message})`,
+              fix: CREATE_HINT,
+            };
   return new ConfigError('file', [problem], { source: path, cause: error });
 }
 
@@ -74,7 +86,13 @@ function build(
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(
       'invalid',
-      [{ path: '', message: 'must be a group of keys (accounts:, mqtt:, ...)', fix: 'start from config.example.yaml' }],
+      [
+        {
+          path: '',
+          message: 'must be a group of keys (accounts:, mqtt:, ...)',
+          fix: 'start from config.example.yaml',
+        },
+      ],
       { source },
     );
   }
@@ -82,7 +100,8 @@ function build(
   const secrets = [...rawSecrets, ...sub.secrets, ...secretValues(sub.value, [])];
   const blocked = (segments: Segment[]) => {
     const path = formatPath(segments);
-    for (const u of sub.unresolved) if (path === u || path.startsWith(`${u}.`) || path.startsWith(`${u}[`)) return true;
+    for (const u of sub.unresolved)
+      if (path === u || path.startsWith(`${u}.`) || path.startsWith(`${u}[`)) return true;
     return false;
   };
   const schemaProblems = validateSchema(sub.value, sub.tainted).filter((p) => !blocked(p.segments));

@@ -31,7 +31,7 @@ export function validateSchema(data: unknown, tainted: ReadonlySet<string>): Loc
   const problems: LocatedProblem[] = [];
   const seen = new Set<string>();
   for (const error of validate.errors ?? []) {
-    const p = translate(error, data, tainted);
+    const p = translate(error, tainted);
     if (p === null) continue;
     const id = `${p.path}\n${p.message}`;
     if (seen.has(id)) continue;
@@ -45,7 +45,7 @@ function located(segments: Segment[], message: string, fix: string): LocatedProb
   return { segments, path: formatPath(segments), message, fix };
 }
 
-function translate(error: ErrorObject, root: unknown, tainted: ReadonlySet<string>): LocatedProblem | null {
+function translate(error: ErrorObject, tainted: ReadonlySet<string>): LocatedProblem | null {
   // The branches of "id or match" report through their oneOf error; see below.
   if (/\/oneOf\/\d+\//.test(error.schemaPath)) return null;
   const at = pointerToSegments(error.instancePath);
@@ -64,7 +64,11 @@ function translate(error: ErrorObject, root: unknown, tainted: ReadonlySet<strin
     case 'additionalProperties':
       return unknownKey(at, String(error.params.additionalProperty), error.parentSchema as SchemaNode);
     case 'type':
-      return located(at, `must be ${typeName(String(error.params.type))}, got ${typeOf(data)}`, typeFix(at, node));
+      return located(
+        at,
+        `must be ${typeName(String(error.params.type))}, got ${typeOf(data)}`,
+        typeFix(at, node),
+      );
     case 'enum': {
       const allowed = (error.params.allowedValues as unknown[]).map(String).join(', ');
       return located(at, `must be one of: ${allowed}${got}`, enumFix(at));
@@ -90,7 +94,8 @@ function translate(error: ErrorObject, root: unknown, tainted: ReadonlySet<strin
 function required(at: Segment[], key: string): LocatedProblem {
   const segments = [...at, key];
   const fixes: Record<string, string> = {
-    accounts: 'add an "accounts:" list with your LibreLinkUp follower account, email and password; see config.example.yaml',
+    accounts:
+      'add an "accounts:" list with your LibreLinkUp follower account, email and password; see config.example.yaml',
     email: 'add "email:" with the e-mail you log in to the LibreLinkUp app with',
     password: 'add "password: ${LLU_PASSWORD}" and set LLU_PASSWORD in the environment',
   };
@@ -102,11 +107,19 @@ function unknownKey(at: Segment[], key: string, parent: SchemaNode): LocatedProb
   const allowed = Object.keys(parent.properties ?? {});
   const close = closestKey(key, allowed);
   if (close !== undefined) {
-    return located(segments, `unknown key "${key}" — did you mean "${close}"?`, 'remove it or fix the spelling');
+    return located(
+      segments,
+      `unknown key "${key}" — did you mean "${close}"?`,
+      'remove it or fix the spelling',
+    );
   }
   const homes = otherHomes(key);
   if (homes.length > 0) {
-    return located(segments, `unknown key "${key}" here — it belongs at ${homes.join(' or ')}`, 'move it there');
+    return located(
+      segments,
+      `unknown key "${key}" here — it belongs at ${homes.join(' or ')}`,
+      'move it there',
+    );
   }
   const list = allowed.length > 0 ? `; allowed here: ${allowed.join(', ')}` : '';
   return located(segments, `unknown key "${key}"`, `remove it or fix the spelling${list}`);
@@ -188,7 +201,9 @@ function bound(error: ErrorObject): string {
 function numberFix(at: Segment[], node: SchemaNode | undefined): string {
   const key = String(at[at.length - 1] ?? '');
   if (key === 'port') {
-    return node?.minimum === 0 ? 'use a port from 1 to 65535, or 0 for any free port' : 'use a port from 1 to 65535';
+    return node?.minimum === 0
+      ? 'use a port from 1 to 65535, or 0 for any free port'
+      : 'use a port from 1 to 65535';
   }
   if (at[0] === 'poll') return `use a number of seconds${node === undefined ? '' : exampleOf(node)}`;
   if (key === 'sensor_days') return 'use the sensor life in days, e.g. 14 or 15';
@@ -216,10 +231,18 @@ function patternProblem(at: Segment[], data: unknown, shown: string | null): Loc
   if (at[0] === 'mqtt' && key === 'url') return mqttUrlProblem(at, data, shown);
   switch (key) {
     case 'email':
-      return located(at, `is not an e-mail address${got}`, 'write the e-mail of the LibreLinkUp follower account');
+      return located(
+        at,
+        `is not an e-mail address${got}`,
+        'write the e-mail of the LibreLinkUp follower account',
+      );
     case 'api_url':
     case 'region_url':
-      return located(at, `must be an http:// or https:// URL${got}`, 'remove it to use the LibreView default');
+      return located(
+        at,
+        `must be an http:// or https:// URL${got}`,
+        'remove it to use the LibreView default',
+      );
     case 'version':
       return located(at, `must be a version number like 4.16.0${got}`, 'remove it to use the default');
     case 'base_topic':

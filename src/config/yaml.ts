@@ -67,7 +67,9 @@ function lineOf(root: unknown, segments: readonly Segment[], lc: LineCounter): n
     let keyNode: Node | undefined;
     let next: unknown;
     if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(s));
+      const pair = node.items.find(
+        (p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(s),
+      );
       keyNode = isScalar(pair?.key) ? pair.key : undefined;
       next = pair?.value;
     } else if (isSeq(node) && typeof s === 'number') {

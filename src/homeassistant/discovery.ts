@@ -25,7 +25,9 @@ export interface DiscoveryMessage {
 export function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
       : v,
   );
 }
@@ -45,7 +47,11 @@ function modelOf(deviceTypeId: number | null): string {
   return 'FreeStyle Libre (via LibreLinkUp)';
 }
 
-export function patientDiscovery(row: EntityRow, p: PatientSnapshot, ctx: DiscoveryContext): DiscoveryMessage {
+export function patientDiscovery(
+  row: EntityRow,
+  p: PatientSnapshot,
+  ctx: DiscoveryContext,
+): DiscoveryMessage {
   const { topics } = ctx;
   const availability = [{ topic: topics.bridgeState() }];
   if (row.fresh) availability.push({ topic: topics.patientAvailability(p.slug) });
@@ -84,7 +90,11 @@ function bridgeDevice(ctx: DiscoveryContext) {
 
 export function bridgeDiscovery(ctx: DiscoveryContext): DiscoveryMessage[] {
   const { topics } = ctx;
-  const common = { device: bridgeDevice(ctx), origin: origin(ctx), availability: [{ topic: topics.bridgeState() }] };
+  const common = {
+    device: bridgeDevice(ctx),
+    origin: origin(ctx),
+    availability: [{ topic: topics.bridgeState() }],
+  };
   return [
     {
       topic: topics.discovery('binary_sensor', BRIDGE_ID, 'connectivity'),

@@ -42,7 +42,12 @@ export const PATIENT_ENTITIES: readonly EntityRow[] = [
     name: 'Trend',
     fresh: true,
     // A null trend renders as "None", which Home Assistant reads as unknown.
-    config: () => ({ device_class: 'enum', options: [...TRENDS], value_template: '{{ value_json.trend }}', icon: 'mdi:trending-up' }),
+    config: () => ({
+      device_class: 'enum',
+      options: [...TRENDS],
+      value_template: '{{ value_json.trend }}',
+      icon: 'mdi:trending-up',
+    }),
   },
   {
     key: 'high',
@@ -156,14 +161,22 @@ export const PATIENT_ENTITIES: readonly EntityRow[] = [
     component: 'sensor',
     name: 'Sensor activated',
     fresh: false,
-    config: () => ({ device_class: 'timestamp', value_template: '{{ value_json.sensor_activated }}', entity_category: 'diagnostic' }),
+    config: () => ({
+      device_class: 'timestamp',
+      value_template: '{{ value_json.sensor_activated }}',
+      entity_category: 'diagnostic',
+    }),
   },
   {
     key: 'sensor_expires',
     component: 'sensor',
     name: 'Sensor expires (estimate)',
     fresh: false,
-    config: () => ({ device_class: 'timestamp', value_template: '{{ value_json.sensor_expires }}', entity_category: 'diagnostic' }),
+    config: () => ({
+      device_class: 'timestamp',
+      value_template: '{{ value_json.sensor_expires }}',
+      entity_category: 'diagnostic',
+    }),
   },
   {
     key: 'sensor',

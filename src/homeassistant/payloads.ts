@@ -14,7 +14,8 @@ export function iso(ms: number): string {
 }
 
 export function readingPayload(p: PatientSnapshot, r: Reading): Record<string, unknown> {
-  if (!Number.isFinite(r.mgdl) || !Number.isFinite(r.timestamp)) throw new Error('refusing to publish a non-finite reading');
+  if (!Number.isFinite(r.mgdl) || !Number.isFinite(r.timestamp))
+    throw new Error('refusing to publish a non-finite reading');
   return {
     timestamp: iso(r.timestamp),
     glucose_mgdl: r.mgdl,
@@ -45,7 +46,8 @@ export function statePayload(p: PatientSnapshot): Record<string, unknown> | null
     average: finiteOrNull(s.average),
     gmi: finiteOrNull(s.gmi),
     sensor_activated: p.sensor ? iso(p.sensor.activatedAt) : null,
-    sensor_expires: s.sensorExpiresAt !== null && Number.isFinite(s.sensorExpiresAt) ? iso(s.sensorExpiresAt) : null,
+    sensor_expires:
+      s.sensorExpiresAt !== null && Number.isFinite(s.sensorExpiresAt) ? iso(s.sensorExpiresAt) : null,
     sensor_problem: s.sensorProblem ?? 'ok',
   };
 }

@@ -60,7 +60,9 @@ export class HomeAssistantPublisher implements BridgeSink {
       if (this.birthTimer) clearTimeout(this.birthTimer);
       this.birthTimer = setTimeout(() => void this.republishAll(true), BIRTH_RESEND_DELAY_MS);
     });
-    await mqtt.subscribe(this.topics.pollRequest(), (_topic, payload, retained) => this.onPollRequest(payload, retained));
+    await mqtt.subscribe(this.topics.pollRequest(), (_topic, payload, retained) =>
+      this.onPollRequest(payload, retained),
+    );
     mqtt.onReconnect(() => void this.republishAll(false));
     for (const m of bridgeDiscovery(this.ctx)) this.sendDiscovery(m);
     this.publishConnectivity();
@@ -73,7 +75,9 @@ export class HomeAssistantPublisher implements BridgeSink {
   private onPollRequest(payload: Buffer, retained: boolean): void {
     const { logger } = this.options;
     if (retained) {
-      logger.warn(`ignoring a retained message on ${this.topics.pollRequest()}: commands must not be retained`);
+      logger.warn(
+        `ignoring a retained message on ${this.topics.pollRequest()}: commands must not be retained`,
+      );
       return;
     }
     const text = payload.toString().trim();
@@ -131,10 +135,14 @@ export class HomeAssistantPublisher implements BridgeSink {
 
   reading(p: PatientSnapshot, r: Reading): Promise<void> {
     // Not caught here: the bridge keeps the reading queued and retries if this fails.
-    return this.options.mqtt.publish(this.topics.patientReading(p.slug), JSON.stringify(readingPayload(p, r)), {
-      retain: false,
-      qos: 1,
-    });
+    return this.options.mqtt.publish(
+      this.topics.patientReading(p.slug),
+      JSON.stringify(readingPayload(p, r)),
+      {
+        retain: false,
+        qos: 1,
+      },
+    );
   }
 
   alert(p: PatientSnapshot, a: Alert): void {

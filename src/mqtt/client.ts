@@ -85,7 +85,8 @@ export class MqttConnection {
       client.options.reconnectPeriod = this.reconnectDelay;
     });
     client.on('offline', () => {
-      if (!this.closing) logger.warn(`MQTT broker ${this.describeBroker()} unreachable; readings are queued until it is back`);
+      if (!this.closing)
+        logger.warn(`MQTT broker ${this.describeBroker()} unreachable; readings are queued until it is back`);
     });
     client.on('error', (error) => logger.warn({ err: error }, `MQTT error: ${error.message}`));
     client.on('message', (topic, payload, packet) => {
@@ -109,7 +110,8 @@ export class MqttConnection {
     if (filters.length > 0) await client.subscribeAsync(filters, { qos: 1 }).catch(() => {});
     await this.publish(this.topics.bridgeState(), 'online', { retain: true, qos: 1 }).catch(() => {});
     if (this.connectedOnce) {
-      for (const [topic, { payload, qos }] of this.retained) client.publish(topic, payload, { retain: true, qos });
+      for (const [topic, { payload, qos }] of this.retained)
+        client.publish(topic, payload, { retain: true, qos });
       for (const l of this.reconnectListeners) l();
     }
     this.connectedOnce = true;
@@ -141,7 +143,9 @@ export class MqttConnection {
         new Promise((r) => setTimeout(r, 1_000).unref()),
       ]).catch(() => {});
     }
-    await Promise.race([client.endAsync(false), new Promise((r) => setTimeout(r, 1_000).unref())]).catch(() => {});
+    await Promise.race([client.endAsync(false), new Promise((r) => setTimeout(r, 1_000).unref())]).catch(
+      () => {},
+    );
     client.end(true);
   }
 }

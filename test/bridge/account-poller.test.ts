@@ -24,7 +24,8 @@ class FakeUpstream implements UpstreamClient {
 
   readingsUntil(now: number): Reading[] {
     const out: Reading[] = [];
-    for (let ts = this.start; ts + 5_000 <= now; ts += MIN) out.push(reading(ts, 100 + ((ts - this.start) / MIN) % 50));
+    for (let ts = this.start; ts + 5_000 <= now; ts += MIN)
+      out.push(reading(ts, 100 + (((ts - this.start) / MIN) % 50)));
     return out;
   }
   async connections(): Promise<Connection[]> {
@@ -39,8 +40,14 @@ class FakeUpstream implements UpstreamClient {
     this.calls.push('graph');
     // 5-minute points lagging 15 minutes behind.
     const now = Date.now();
-    const points = this.readingsUntil(now - 15 * MIN).filter((r) => ((r.timestamp - this.start) / MIN) % 5 === 0);
-    return { connection: connection(), activeSensors: [], readings: points.map((r) => ({ ...r, trend: null, type: 0 })) };
+    const points = this.readingsUntil(now - 15 * MIN).filter(
+      (r) => ((r.timestamp - this.start) / MIN) % 5 === 0,
+    );
+    return {
+      connection: connection(),
+      activeSensors: [],
+      readings: points.map((r) => ({ ...r, trend: null, type: 0 })),
+    };
   }
 }
 

@@ -57,7 +57,13 @@ describe('nextAlerts', () => {
   it('fires fast trends on entry only', () => {
     let memory = EMPTY_ALERT_MEMORY;
     const fired: string[] = [];
-    for (const trend of ['stable', 'falling_quickly', 'falling_quickly', 'falling', 'rising_quickly'] as const) {
+    for (const trend of [
+      'stable',
+      'falling_quickly',
+      'falling_quickly',
+      'falling',
+      'rising_quickly',
+    ] as const) {
       const out = nextAlerts(memory, input(100, { reading: reading(T0, 100, { trend }) }), T0);
       memory = out.memory;
       fired.push(...out.alerts.map((a) => a.type));

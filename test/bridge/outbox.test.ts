@@ -42,14 +42,22 @@ describe('reading log', () => {
     expect(wantsGraph(log, after)).toBe(true);
     expect(nextToPublish(log, after)).toBeNull();
     // The graph lags: it has points up to 10 minutes into the gap.
-    log = addGraph(log, [reading(T0 - 5 * MIN, 90), reading(T0 + 5 * MIN, 110), reading(T0 + 10 * MIN, 120)], after);
+    log = addGraph(
+      log,
+      [reading(T0 - 5 * MIN, 90), reading(T0 + 5 * MIN, 110), reading(T0 + 10 * MIN, 120)],
+      after,
+    );
     let out = drain(log, after);
     expect(out.published).toEqual([T0 + 5 * MIN, T0 + 10 * MIN]);
     log = out.log;
     expect(wantsGraph(log, after)).toBe(false);
     // Later the graph has caught up with the gap's end.
     const later = after + 6 * MIN;
-    log = addGraph(log, [reading(T0 + 15 * MIN, 130), reading(T0 + 20 * MIN, 135), reading(T0 + 25 * MIN, 140)], later);
+    log = addGraph(
+      log,
+      [reading(T0 + 15 * MIN, 130), reading(T0 + 20 * MIN, 135), reading(T0 + 25 * MIN, 140)],
+      later,
+    );
     out = drain(log, later);
     expect(out.published).toEqual([T0 + 15 * MIN, T0 + 20 * MIN, T0 + 25 * MIN, after]);
     expect(out.log.gap).toBeNull();

@@ -31,7 +31,12 @@ describe('nextPollAt', () => {
   const cadence = { periods: [60_000, 60_000, 60_000], lags: [5_000, 5_000, 5_000] };
 
   it('polls just after the next reading is due', () => {
-    const at = nextPollAt({ ...base, now: T0 + 6_000, lastPollAt: T0 + 6_000, patients: [{ latestTs: T0, cadence }] });
+    const at = nextPollAt({
+      ...base,
+      now: T0 + 6_000,
+      lastPollAt: T0 + 6_000,
+      patients: [{ latestTs: T0, cadence }],
+    });
     expect(at).toBe(T0 + 60_000 + 5_000 + DUE_MARGIN_MS);
   });
 

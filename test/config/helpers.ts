@@ -11,7 +11,11 @@ export function withAccount(extra = '', account = ''): string {
 }
 
 /** Parses `text`, expecting a ConfigError; asserts no secret is in it, and returns it. */
-export function failure(text: string, env: NodeJS.ProcessEnv = ENV, source = '/etc/llu/config.yaml'): ConfigError {
+export function failure(
+  text: string,
+  env: NodeJS.ProcessEnv = ENV,
+  source = '/etc/llu/config.yaml',
+): ConfigError {
   let error: unknown;
   try {
     parseConfig(text, env, source);
@@ -28,7 +32,10 @@ export function failure(text: string, env: NodeJS.ProcessEnv = ENV, source = '/e
 /** The problem at exactly `path`, whose text contains every fragment. */
 export function problemAt(error: ConfigError, path: string, ...fragments: string[]): ConfigProblem {
   const atPath = error.problems.filter((p) => p.path === path);
-  expect(atPath.map((p) => p.path), `problems: ${error.message}`).toContain(path);
+  expect(
+    atPath.map((p) => p.path),
+    `problems: ${error.message}`,
+  ).toContain(path);
   const text = atPath.map((p) => `${p.message} (${p.fix})`).join('\n');
   for (const f of fragments) expect(text).toContain(f);
   for (const p of atPath) expect(error.message).toContain(`${path}: ${p.message}`);

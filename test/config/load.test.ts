@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/errors.js';
+import type { ConfigError } from '../../src/config/errors.js';
 import { loadConfigFile, parseConfig, parseConfigObject } from '../../src/config/load.js';
 import { parseThreshold } from '../../src/config/thresholds.js';
 import { ENV, SECRET, withAccount } from './helpers.js';
@@ -13,9 +13,13 @@ describe('config.example.yaml', () => {
   it('loads with LLU_PASSWORD set', () => {
     const config = loadConfigFile(EXAMPLE, { LLU_PASSWORD: SECRET });
     expect(config.accounts).toHaveLength(1);
-    expect(config.accounts[0]).toMatchObject({ email: 'follower@example.com', password: SECRET, region: 'auto' });
+    expect(config.accounts[0]).toMatchObject({
+      email: 'follower@example.com',
+      password: SECRET,
+      region: 'auto',
+    });
     expect(config.mqtt.url).toBeUndefined();
-    expect(config.mqtt.embedded).toEqual({ host: '127.0.0.1', port: 1883 });
+    expect(config.mqtt.embedded).toEqual({ host: '127.0.0.1', port: 1883, allow_anonymous: false });
     expect(config.http.port).toBeUndefined();
   });
 
@@ -31,7 +35,7 @@ describe('config.example.yaml', () => {
   it('also loads with its commented-out keys enabled', () => {
     const text = readFileSync(EXAMPLE, 'utf8')
       .replace(/^(\s*)# (patients:|url:|username:|password:|port: 8099)/gm, '$1$2')
-      .replace(/^(\s*)#( {3}- match:| {5}\w+: )/gm, '$1$2');
+      .replace(/^(\s*)#( {3}- \w+:| {5}\w+: )/gm, '$1$2');
     const config = parseConfig(text, { LLU_PASSWORD: SECRET, MQTT_PASSWORD: 'mqtt-pw' });
     expect(config.mqtt.url).toBe('mqtt://localhost:1883');
     expect(config.mqtt.password).toBe('mqtt-pw');
@@ -45,6 +49,7 @@ describe('config.example.yaml', () => {
         urgent_low: { mgdl: 54, text: '54 mg/dL' },
         sensor_days: 15,
       },
+      { id: '0d1f6c5e-8a3b-11ee-b9d1-0242ac120002', name: 'Dad', urgent_low: { mgdl: 54, text: '54 mg/dL' } },
     ]);
   });
 });
@@ -69,7 +74,7 @@ describe('defaults', () => {
         base_topic: 'librelinkup2mqtt',
         discovery: true,
         discovery_prefix: 'homeassistant',
-        embedded: { host: '127.0.0.1', port: 1883 },
+        embedded: { host: '127.0.0.1', port: 1883, allow_anonymous: false },
       },
       poll: { interval: 60, min_interval: 10, timeout: 20 },
       http: { host: '127.0.0.1' },
@@ -94,7 +99,9 @@ describe('defaults', () => {
 
   it('accepts fractions of seconds and an OS-assigned embedded port (tests, simulator)', () => {
     const config = parseConfig(
-      withAccount('poll: { interval: 0.5, min_interval: 0.05, timeout: 0.2 }\nmqtt: { embedded: { port: 0 } }\n'),
+      withAccount(
+        'poll: { interval: 0.5, min_interval: 0.05, timeout: 0.2 }\nmqtt: { embedded: { port: 0 } }\n',
+      ),
       ENV,
     );
     expect(config.poll).toEqual({ interval: 0.5, min_interval: 0.05, timeout: 0.2 });
@@ -122,7 +129,12 @@ describe('${VAR} substitution', () => {
       '  base_topic: ${BASE:-glucose}',
       'data_dir: ${DATA_DIR:-./data}',
     ].join('\n');
-    const config = parseConfig(text, { LLU_EMAIL: 'me@example.com', LLU_PASSWORD: SECRET, MQTT_HOST: 'nas', DATA_DIR: '' });
+    const config = parseConfig(text, {
+      LLU_EMAIL: 'me@example.com',
+      LLU_PASSWORD: SECRET,
+      MQTT_HOST: 'nas',
+      DATA_DIR: '',
+    });
     expect(config.accounts[0]!.email).toBe('me@example.com');
     expect(config.accounts[0]!.password).toBe(SECRET);
     expect(config.mqtt.url).toBe('mqtt://nas:1883');
@@ -140,7 +152,9 @@ describe('${VAR} substitution', () => {
 
   it('converts a whole-value variable at a number or boolean key', () => {
     const config = parseConfig(
-      withAccount('http:\n  port: ${HTTP_PORT}\nmqtt:\n  discovery: ${DISCOVERY}\npoll:\n  interval: ${POLL:-30}\n'),
+      withAccount(
+        'http:\n  port: ${HTTP_PORT}\nmqtt:\n  discovery: ${DISCOVERY}\npoll:\n  interval: ${POLL:-30}\n',
+      ),
       { HTTP_PORT: '8099', DISCOVERY: 'false' },
     );
     expect(config.http.port).toBe(8099);
@@ -184,11 +198,17 @@ describe('thresholds', () => {
 
 describe('parseConfigObject', () => {
   it('validates an object (the add-on options) like a file, without touching the input', () => {
-    const input = { accounts: [{ email: 'me@example.com', password: '${PW}' }], mqtt: { embedded: { port: 0 } } };
+    const input = {
+      accounts: [{ email: 'me@example.com', password: '${PW}' }],
+      mqtt: { embedded: { port: 0 } },
+    };
     const config = parseConfigObject(input, { PW: SECRET }, '/data/options.json');
     expect(config.accounts[0]!.password).toBe(SECRET);
-    expect(config.mqtt.embedded).toEqual({ host: '127.0.0.1', port: 0 });
-    expect(input).toEqual({ accounts: [{ email: 'me@example.com', password: '${PW}' }], mqtt: { embedded: { port: 0 } } });
+    expect(config.mqtt.embedded).toEqual({ host: '127.0.0.1', port: 0, allow_anonymous: false });
+    expect(input).toEqual({
+      accounts: [{ email: 'me@example.com', password: '${PW}' }],
+      mqtt: { embedded: { port: 0 } },
+    });
   });
 
   it('reports problems naming the source', () => {

@@ -1,8 +1,7 @@
 // The real bridge end to end: fake LibreLinkUp server → bridge → MQTT (in-process aedes).
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import { silentLogger } from '../../src/log.js';
-import type { FakeLibreLinkUpServer } from '../../src/simulator/types.js';
+import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import { Collector, waitUntil } from './collector.js';
 import { configFor, type RunningBridge, runBridge, startSim } from './harness.js';
 import { EMAIL, MGDL_PATIENT, MMOL_PATIENT, movableClock, PASSWORD, twoPatients } from './world.js';
@@ -44,7 +43,9 @@ describe('bridge end to end', () => {
     const { sim, config, collector } = await setup();
     const bridge = await start(config);
     await waitUntil(
-      () => collector.json(`${BASE}/anna_smith/state`) !== undefined && collector.json(`${BASE}/ben_jones/state`) !== undefined,
+      () =>
+        collector.json(`${BASE}/anna_smith/state`) !== undefined &&
+        collector.json(`${BASE}/ben_jones/state`) !== undefined,
       'both patients state',
     );
     const logins = sim.requests.filter((r) => r.endpoint === 'login');
@@ -58,12 +59,16 @@ describe('bridge end to end', () => {
     expect(conn?.headers.product).toBe('llu.android');
 
     const anna = collector.json<State>(`${BASE}/anna_smith/state`)!;
-    const truthA = sim.readingsOf(MGDL_PATIENT).find((r) => new Date(r.timestamp).toISOString() === anna.timestamp);
+    const truthA = sim
+      .readingsOf(MGDL_PATIENT)
+      .find((r) => new Date(r.timestamp).toISOString() === anna.timestamp);
     expect(truthA?.mgdl).toBe(anna.glucose_mgdl);
     expect(anna).toMatchObject({ unit: 'mg/dL', glucose: anna.glucose_mgdl });
 
     const ben = collector.json<State>(`${BASE}/ben_jones/state`)!;
-    const truthB = sim.readingsOf(MMOL_PATIENT).find((r) => new Date(r.timestamp).toISOString() === ben.timestamp);
+    const truthB = sim
+      .readingsOf(MMOL_PATIENT)
+      .find((r) => new Date(r.timestamp).toISOString() === ben.timestamp);
     expect(truthB?.mgdl).toBe(ben.glucose_mgdl);
     expect(ben.unit).toBe('mmol/L');
     expect(ben.glucose).toBe(Math.round((ben.glucose_mgdl / 18) * 10) / 10);
@@ -105,7 +110,10 @@ describe('bridge end to end', () => {
     const before = sim.requests.filter((r) => r.endpoint === 'login' && r.outcome === 'ok').length;
     sim.revokeTokens(EMAIL);
     const seen = readingsOf(collector, 'anna_smith').length;
-    await waitUntil(() => readingsOf(collector, 'anna_smith').length >= seen + 4, 'readings after revocation');
+    await waitUntil(
+      () => readingsOf(collector, 'anna_smith').length >= seen + 4,
+      'readings after revocation',
+    );
     expect(sim.requests.filter((r) => r.endpoint === 'login' && r.outcome === 'ok').length).toBe(before + 1);
   });
 

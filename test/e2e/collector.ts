@@ -14,7 +14,11 @@ export class Collector {
   readonly last = new Map<string, string>();
   private constructor(private readonly client: MqttClient) {}
 
-  static async connect(url: string, topics: string[] = ['#'], options: mqtt.IClientOptions = {}): Promise<Collector> {
+  static async connect(
+    url: string,
+    topics: string[] = ['#'],
+    options: mqtt.IClientOptions = {},
+  ): Promise<Collector> {
     const client = await mqtt.connectAsync(url, { reconnectPeriod: 100, ...options });
     const collector = new Collector(client);
     client.on('message', (topic, payload, packet) => {

@@ -34,7 +34,12 @@ export interface RunningBridge {
   stop(): Promise<void>;
 }
 
-export function configFor(sim: FakeLibreLinkUpServer, brokerUrl: string, overrides: Partial<Config> = {}, sim2?: SimOptions): Config {
+export function configFor(
+  sim: FakeLibreLinkUpServer,
+  brokerUrl: string,
+  overrides: Partial<Config> = {},
+  sim2?: SimOptions,
+): Config {
   const accounts = (sim2 ?? { accounts: [] }).accounts;
   return {
     accounts: accounts.map((a) => ({

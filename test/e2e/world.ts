@@ -11,7 +11,15 @@ export function twoPatients(now: () => number, extra: Partial<SimOptions> = {}):
   const start = now() - 10 * 60_000;
   return {
     now,
-    accounts: [{ email: EMAIL, password: PASSWORD, userId: USER_ID, region: 'eu2', patients: [MGDL_PATIENT, MMOL_PATIENT] }],
+    accounts: [
+      {
+        email: EMAIL,
+        password: PASSWORD,
+        userId: USER_ID,
+        region: 'eu2',
+        patients: [MGDL_PATIENT, MMOL_PATIENT],
+      },
+    ],
     patients: [
       {
         patientId: MGDL_PATIENT,
