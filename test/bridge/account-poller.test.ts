@@ -9,47 +9,11 @@ import type { AccountConfig } from '../../src/config/types.js';
 import { LluError } from '../../src/librelinkup/errors.js';
 import type { Connection, Graph, Reading } from '../../src/librelinkup/model.js';
 import { silentLogger } from '../../src/log.js';
+import { FakeUpstream } from './fake-upstream.js';
 import { connection, reading, T0 } from './fixtures.js';
 import { RecordingSink } from './recording-sink.js';
 
 const MIN = 60_000;
-
-/** A world of one patient producing a reading every minute, visible 5 s later. */
-class FakeUpstream implements UpstreamClient {
-  stats = { requests: 0, logins: 0 };
-  failWith: LluError | null = null;
-  calls: string[] = [];
-  present = true;
-  constructor(private readonly start: number) {}
-
-  readingsUntil(now: number): Reading[] {
-    const out: Reading[] = [];
-    for (let ts = this.start; ts + 5_000 <= now; ts += MIN)
-      out.push(reading(ts, 100 + (((ts - this.start) / MIN) % 50)));
-    return out;
-  }
-  async connections(): Promise<Connection[]> {
-    this.stats.requests++;
-    this.calls.push('connections');
-    if (this.failWith) throw this.failWith;
-    if (!this.present) return [];
-    return [connection({ latest: this.readingsUntil(Date.now()).at(-1) ?? null })];
-  }
-  async graph(): Promise<Graph> {
-    this.stats.requests++;
-    this.calls.push('graph');
-    // 5-minute points lagging 15 minutes behind.
-    const now = Date.now();
-    const points = this.readingsUntil(now - 15 * MIN).filter(
-      (r) => ((r.timestamp - this.start) / MIN) % 5 === 0,
-    );
-    return {
-      connection: connection(),
-      activeSensors: [],
-      readings: points.map((r) => ({ ...r, trend: null, type: 0 })),
-    };
-  }
-}
 
 const account: AccountConfig = {
   email: 'follower@example.com',

@@ -4,28 +4,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { type App, startApp } from '../../src/app.js';
 import type { Config } from '../../src/config/types.js';
 import { createLogger } from '../../src/log.js';
 import { startFakeLibreLinkUp } from '../../src/simulator/server.js';
 import type { FakeLibreLinkUpServer, SimOptions } from '../../src/simulator/types.js';
-
-export interface LogCapture {
-  lines: string[];
-  text(): string;
-}
-
-export function captureLogs(): { capture: LogCapture; destination: Writable } {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { capture: { lines, text: () => lines.join('\n') }, destination };
-}
+import { captureLogs, type LogCapture } from '../helpers/logs.js';
 
 export interface RunningBridge {
   app: App;

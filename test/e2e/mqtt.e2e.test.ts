@@ -1,0 +1,165 @@
+// The real app over a real MQTT broker, with an injected upstream (no HTTP): what Home Assistant and
+// MQTT subscribers see across birth messages, staleness, removal, commands and broker outages.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type App, startApp } from '../../src/app.js';
+import type { Config } from '../../src/config/types.js';
+import { createLogger } from '../../src/log.js';
+import { FakeUpstream } from '../bridge/fake-upstream.js';
+import { startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { checkDiscovery } from '../homeassistant/ha-checklist.js';
+import { Collector, waitUntil } from './collector.js';
+import { captureLogs } from '../helpers/logs.js';
+
+const BASE = 'librelinkup2mqtt';
+
+function config(url: string, dataDir: string): Config {
+  return {
+    accounts: [
+      {
+        email: 'follower@example.com',
+        password: 'Sup3r-S3cret-PW!',
+        region: 'auto',
+        api_url: 'http://127.0.0.1:9',
+        region_url: 'http://127.0.0.1:9/r/{region}',
+        accept_terms: false,
+        version: '4.16.0',
+      },
+    ],
+    mqtt: {
+      url,
+      client_id: 'bridge-under-test',
+      base_topic: BASE,
+      discovery: true,
+      discovery_prefix: 'homeassistant',
+      embedded: { host: '127.0.0.1', port: 0 },
+    },
+    poll: { interval: 1, min_interval: 0.1, timeout: 5 },
+    http: { host: '127.0.0.1' },
+    data_dir: dataDir,
+    log_level: 'debug',
+  };
+}
+
+describe('MQTT and Home Assistant end to end', () => {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+    cleanups.length = 0;
+  });
+
+  async function run(broker: TestBroker, upstream: FakeUpstream, dataDir = mkdtempSync(join(tmpdir(), 'llu-mqtt-'))) {
+    const { capture, destination } = captureLogs();
+    const app: App = await startApp(config(broker.url, dataDir), {
+      logger: createLogger({ level: 'debug', destination }),
+      version: '0.0.0-test',
+      makeClient: () => upstream,
+    });
+    cleanups.push(() => app.stop());
+    return { app, logs: capture, dataDir };
+  }
+
+  async function setup(periodMs = 200) {
+    const broker = await startTestBroker();
+    cleanups.push(() => broker.close());
+    const upstream = new FakeUpstream(Date.now() - 2_000, periodMs, 0);
+    const collector = await Collector.connect(broker.url, [`${BASE}/#`, 'homeassistant/#']);
+    cleanups.push(() => collector.close());
+    return { broker, upstream, collector };
+  }
+
+  it('publishes valid, retained discovery for every entity, then states, and the bridge online', async () => {
+    const { broker, upstream, collector } = await setup();
+    await run(broker, upstream);
+    await waitUntil(() => collector.json(`${BASE}/anna_smith/state`) !== undefined, 'state');
+    await waitUntil(() => collector.last.has('homeassistant/sensor/librelinkup2mqtt_p-1/glucose/config'), 'discovery');
+    const configs = collector.messages.filter((m) => m.topic.startsWith('homeassistant/') && m.payload !== '');
+    expect(configs.length).toBeGreaterThanOrEqual(15);
+    for (const m of configs) expect(checkDiscovery('homeassistant', m.topic, JSON.parse(m.payload)), m.topic).toEqual([]);
+    expect(collector.last.get(`${BASE}/bridge/state`)).toBe('online');
+    expect(collector.last.get(`${BASE}/anna_smith/availability`)).toBe('online');
+    // A late subscriber (Home Assistant after a restart) gets configs and state as retained messages.
+    const late = await Collector.connect(broker.url, [`${BASE}/#`, 'homeassistant/#']);
+    cleanups.push(() => late.close());
+    await waitUntil(() => late.json(`${BASE}/anna_smith/state`) !== undefined, 'retained state');
+    expect(late.messages.find((m) => m.topic.endsWith('/glucose/config'))?.retain).toBe(true);
+  });
+
+  it('re-sends discovery and states within 5 s of Home Assistant announcing itself online', async () => {
+    const { broker, upstream, collector } = await setup(60_000);
+    await run(broker, upstream);
+    const topic = 'homeassistant/sensor/librelinkup2mqtt_p-1/glucose/config';
+    await waitUntil(() => collector.on(topic).length === 1, 'first discovery');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(collector.on(topic)).toHaveLength(1); // unchanged configs are not re-sent
+    const ha = await Collector.connect(broker.url, ['none/#']);
+    cleanups.push(() => ha.close());
+    const t0 = Date.now();
+    await (ha as unknown as { client: { publishAsync: (t: string, p: string) => Promise<unknown> } }).client.publishAsync(
+      'homeassistant/status',
+      'online',
+    );
+    await waitUntil(() => collector.on(topic).length === 2, 'discovery re-sent', 10_000);
+    expect(Date.now() - t0).toBeLessThan(5_000 + 2_000);
+    await waitUntil(() => collector.on(`${BASE}/anna_smith/state`).length >= 2, 'state re-sent');
+  });
+
+  it('removes a vanished patient with empty retained configs', async () => {
+    const { broker, upstream, collector } = await setup();
+    await run(broker, upstream);
+    await waitUntil(() => collector.json(`${BASE}/anna_smith/state`) !== undefined, 'state');
+    upstream.present = false;
+    const topic = 'homeassistant/sensor/librelinkup2mqtt_p-1/glucose/config';
+    await waitUntil(() => collector.last.get(topic) === '', 'removal');
+    expect(collector.last.get(`${BASE}/anna_smith/state`)).toBe('');
+  });
+
+  it('polls on the button, ignores a retained or unknown command, rate-limits presses', async () => {
+    const { broker, upstream, collector } = await setup(60_000);
+    const { logs } = await run(broker, upstream);
+    await waitUntil(() => collector.json(`${BASE}/anna_smith/state`) !== undefined, 'state');
+    const pub = (await Collector.connect(broker.url, ['none/#'])) as unknown as {
+      client: { publishAsync: (t: string, p: string, o?: object) => Promise<unknown> };
+      close(): Promise<void>;
+    };
+    cleanups.push(() => pub.close());
+    await pub.client.publishAsync(`${BASE}/bridge/request/poll`, 'PRESS');
+    await waitUntil(() => logs.text().includes('poll now requested'), 'press handled');
+    await pub.client.publishAsync(`${BASE}/bridge/request/poll`, 'PRESS');
+    await pub.client.publishAsync(`${BASE}/bridge/request/poll`, 'hello');
+    await waitUntil(() => logs.text().includes('send PRESS to poll now'), 'unknown payload named');
+    await waitUntil(() => logs.text().includes('pressed less than 10 s ago'), 'rate limit');
+    expect(logs.text().match(/poll now requested/g)).toHaveLength(1);
+  });
+
+  it('delivers every reading once, in order, to a persistent QoS 1 subscriber across an 8 s broker outage', async () => {
+    let admitBridge = true;
+    const admit = (id: string) => id !== 'bridge-under-test' || admitBridge;
+    let broker = await startTestBroker({ admit });
+    const port = broker.port;
+    const upstream = new FakeUpstream(Date.now() - 1_000, 500, 0);
+    const sub = await Collector.connect(broker.url, [`${BASE}/anna_smith/reading`], { clientId: 'persistent', clean: false });
+    cleanups.push(() => sub.close());
+    await run(broker, upstream);
+    await waitUntil(() => sub.messages.length >= 3, 'readings before the outage');
+    await broker.close();
+    await new Promise((r) => setTimeout(r, 8_000));
+    admitBridge = false;
+    broker = await startTestBroker({ port, admit });
+    cleanups.push(() => broker.close());
+    // Let the subscriber re-subscribe first (the restarted broker lost its session), then the bridge.
+    await waitUntil(() => broker.broker.connectedClients >= 1, 'subscriber back', 20_000);
+    await new Promise((r) => setTimeout(r, 300));
+    admitBridge = true;
+    const truth = () => upstream.readingsUntil(Date.now()).map((r) => new Date(r.timestamp).toISOString());
+    await waitUntil(() => sub.messages.length >= truth().length - 2, 'backlog delivered', 30_000);
+    const got = sub.messages.map((m) => JSON.parse(m.payload).timestamp as string);
+    expect(new Set(got).size).toBe(got.length);
+    const all = truth();
+    const first = all.indexOf(got[0]!);
+    expect(got).toEqual(all.slice(first, first + got.length));
+    expect(got.length).toBeGreaterThanOrEqual(16 + 3 - 2);
+  }, 60_000);
+});
