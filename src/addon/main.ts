@@ -101,15 +101,23 @@ export async function addonConfig(options: AddonConfigOptions): Promise<AddonCon
         `MQTT broker: ${service?.addon ?? 'the broker'} announced by the Supervisor at ${mqtt.url}`,
       );
       break;
-    case 'embedded':
+    case 'embedded': {
+      const open = (mqtt.embedded as { host?: string } | undefined)?.host === ADDON_EMBEDDED_BROKER.host;
       logger.warn(
         { broker: 'embedded', port: ADDON_EMBEDDED_BROKER.port, hostname: env.HOSTNAME ?? null },
-        `MQTT broker: none configured and none from the Supervisor, starting the embedded broker on port ` +
-          `${ADDON_EMBEDDED_BROKER.port}. Install the Mosquitto broker add-on (recommended), or point Home ` +
-          `Assistant's MQTT integration at host ${env.HOSTNAME ?? "this add-on's hostname"}, port ` +
-          `${ADDON_EMBEDDED_BROKER.port}`,
+        open
+          ? `MQTT broker: none configured and none from the Supervisor, starting the embedded broker on port ` +
+              `${ADDON_EMBEDDED_BROKER.port} with your MQTT username and password. Install the Mosquitto broker ` +
+              `add-on (recommended), or point Home Assistant's MQTT integration at host ` +
+              `${env.HOSTNAME ?? "this add-on's hostname"}, port ${ADDON_EMBEDDED_BROKER.port}`
+          : `MQTT broker: none configured and none from the Supervisor, so Home Assistant will NOT see any ` +
+              `glucose entity. Install the Mosquitto broker add-on (recommended). Until then the embedded broker ` +
+              `listens on 127.0.0.1 only; to expose it to Home Assistant at host ` +
+              `${env.HOSTNAME ?? "this add-on's hostname"}, port ${ADDON_EMBEDDED_BROKER.port}, set mqtt.username ` +
+              `and mqtt.password in the add-on options`,
       );
       break;
+    }
   }
   return result;
 }

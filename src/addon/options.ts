@@ -29,8 +29,14 @@ export const ADDON_DATA_DIR = '/data';
 /** Home Assistant ingress and the Docker HEALTHCHECK talk to this port (config.yaml ingress_port default). */
 export const ADDON_HTTP_PORT = 8099;
 export const ADDON_HTTP_HOST = '0.0.0.0';
-/** The embedded broker listens on all interfaces so Home Assistant can reach it by the add-on's hostname. */
+/**
+ * Last-resort broker when neither the options nor the Supervisor give one. It listens on all interfaces
+ * (so Home Assistant can reach it by the add-on's hostname) only when the user set an MQTT username and
+ * password, which it then requires; otherwise on loopback, because an open broker would hand glucose data
+ * to anything on the network. Then Home Assistant cannot reach it and the log says to install Mosquitto.
+ */
 export const ADDON_EMBEDDED_BROKER = { host: '0.0.0.0', port: 1883 } as const;
+export const ADDON_EMBEDDED_BROKER_LOOPBACK = { host: '127.0.0.1', port: 1883 } as const;
 
 export interface AddonPatientOptions {
   id?: string;
@@ -207,7 +213,8 @@ export function optionsToConfig(
     mqtt.url = `${mqttService.ssl ? 'mqtts' : 'mqtt'}://${hostForUrl(mqttService.host)}:${mqttService.port}`;
   } else {
     brokerSource = 'embedded';
-    mqtt.embedded = { ...ADDON_EMBEDDED_BROKER };
+    const withCredentials = Boolean(user.username) && Boolean(user.password);
+    mqtt.embedded = { ...(withCredentials ? ADDON_EMBEDDED_BROKER : ADDON_EMBEDDED_BROKER_LOOPBACK) };
   }
   // Credentials: the user's, else the Supervisor's when its broker is used. For the embedded broker,
   // the user's credentials (if any) become the ones it requires.

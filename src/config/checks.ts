@@ -90,11 +90,11 @@ function checkMqtt(mqtt: unknown, tainted: ReadonlySet<string>, add: Add): void 
   const embedded = mqtt.embedded;
   if (mqtt.url === undefined && isObj(embedded) && typeof embedded.host === 'string') {
     const hasCredentials = typeof mqtt.username === 'string' && typeof mqtt.password === 'string';
-    if (!isLoopbackHost(embedded.host) && !hasCredentials && embedded.allow_anonymous !== true) {
+    if (!isLoopbackHost(embedded.host) && !hasCredentials) {
       add(
         ['mqtt', 'embedded', 'host'],
         `is "${embedded.host}", so the built-in broker would be reachable from other machines without a password`,
-        'set mqtt.username and mqtt.password, which the broker then requires, or listen on 127.0.0.1; allow_anonymous: true only on a network you trust completely',
+        'set mqtt.username and mqtt.password, which the broker then requires, or listen on 127.0.0.1',
       );
     }
   }

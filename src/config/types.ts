@@ -73,12 +73,7 @@ export interface MqttConfig {
   discovery: boolean;
   discovery_prefix: string;
   tls?: MqttTlsConfig;
-  embedded: {
-    host: string;
-    port: number;
-    /** accept clients without credentials on a non-loopback host (validation only; default false) */
-    allow_anonymous?: boolean;
-  };
+  embedded: { host: string; port: number };
 }
 
 export interface PollConfig {

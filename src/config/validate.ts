@@ -67,7 +67,7 @@ function translate(error: ErrorObject, tainted: ReadonlySet<string>): LocatedPro
       return located(
         at,
         `must be ${typeName(String(error.params.type))}, got ${typeOf(data)}`,
-        typeFix(at, node),
+        data === null ? 'give it a value, or remove the key' : typeFix(at, node),
       );
     case 'enum': {
       const allowed = (error.params.allowedValues as unknown[]).map(String).join(', ');
@@ -265,6 +265,9 @@ export function mqttUrlProblem(at: Segment[], data: unknown, shown: string | nul
   if (scheme === undefined) {
     const hint = shown === null ? 'mqtt://host:1883' : `mqtt://${text.replace(/^\/*/, '')}`;
     return located(at, `must be a broker URL starting with ${allowed}${got}`, `write it as ${hint}`);
+  }
+  if (/^(mqtts?|wss?|tcp)$/i.test(scheme)) {
+    return located(at, `has no host name${got}`, `write it as ${scheme}://host:1883`);
   }
   return located(
     at,

@@ -15,7 +15,15 @@ export interface ParsedYaml {
 
 const SECRET_LINE = /^[\s-]*["']?[\w-]*(pass|secret|token)[\w-]*["']?\s*:\s*(.*)$/i;
 const QUOTING_HINT =
-  'put values that start with a special character (* & ! @ ` % { [ | >) or contain ": " or " #" in quotes';
+  'put a value in quotes when it starts with one of * & ! @ ` % { [ | > or contains ": " or " #"';
+/** Errors whose message is fixed text, never a piece of the source: safe even on a password line. */
+const FIXED_TEXT_CODES = new Set([
+  'DUPLICATE_KEY',
+  'TAB_AS_INDENT',
+  'BAD_INDENT',
+  'MULTILINE_IMPLICIT_KEY',
+  'BLOCK_AS_IMPLICIT_KEY',
+]);
 
 /** Values after keys like `password:`, straight from the text (it may not even parse). */
 export function rawSecretValues(text: string): string[] {
@@ -23,7 +31,8 @@ export function rawSecretValues(text: string): string[] {
   for (const line of text.split(/\r?\n/)) {
     const m = SECRET_LINE.exec(line);
     const raw = m?.[2]?.trim();
-    if (raw === undefined || raw === '') continue;
+    // A bare ${VAR} reference is not the secret itself (and scrubbing it would garble fixes).
+    if (raw === undefined || raw === '' || /^["']?\$\{[^}]*\}["']?$/.test(raw)) continue;
     const bare = raw.replace(/\s+#.*$/, '');
     out.push(raw, bare, bare.replace(/^(["'])(.*)\1$/, '$2'), bare.replace(/^[*&!]+/, ''));
   }
@@ -38,7 +47,7 @@ export function parseYaml(text: string, source: string | undefined): ParsedYaml 
   if (doc.errors.length > 0) {
     const problems: ConfigProblem[] = doc.errors.slice(0, 5).map((error) => {
       const { line, col } = lineCounter.linePos(error.pos[0]);
-      const secretLine = SECRET_LINE.test(lines[line - 1] ?? '');
+      const secretLine = SECRET_LINE.test(lines[line - 1] ?? '') && !FIXED_TEXT_CODES.has(error.code);
       const what = secretLine
         ? 'syntax error on a line holding a secret (details hidden)'
         : (error.message.split('\n')[0] ?? 'syntax error').replace(/\s+at line \d+, column \d+:?$/, '');

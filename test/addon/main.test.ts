@@ -103,7 +103,8 @@ describe('addonConfig', () => {
       logger,
     });
     expect(result.brokerSource).toBe('embedded');
-    expect(result.config.mqtt).toEqual({ embedded: { host: '0.0.0.0', port: 1883 } });
+    // No MQTT credentials: loopback only, never an open broker on the network.
+    expect(result.config.mqtt).toEqual({ embedded: { host: '127.0.0.1', port: 1883 } });
     const warnings = logs().filter((l) => l.level === 'warn');
     expect(warnings.map((w) => w.msg).join('\n')).toMatch(/No access to mqtt service!.*mqtt:need/);
     expect(warnings.find((w) => w.broker === 'embedded')?.msg).toContain('local-librelinkup2mqtt');
@@ -206,7 +207,18 @@ describe.skipIf(!existsSync(loadModule))('addon config against the real config s
     const parsed = load.parseConfigObject
       ? load.parseConfigObject(config, {}, '/data/options.json')
       : load.parseConfig!(YAML.stringify(config), {});
-    expect(parsed).toMatchObject({ mqtt: { embedded: { host: '0.0.0.0', port: 1883 } } });
+    expect(parsed).toMatchObject({ mqtt: { embedded: { host: '127.0.0.1', port: 1883 } } });
     expect((parsed.mqtt as { url?: string }).url).toBeUndefined();
+  });
+
+  it("exposes the embedded broker to the network only with the user's MQTT credentials", async () => {
+    const { config } = await addonConfig({
+      optionsPath: writeOptions({ ...OPTIONS, mqtt: { username: 'ha', password: 'broker-secret-1' } }),
+      env: {},
+      logger,
+    });
+    const load = (await import(loadModule)) as Record<string, (...args: unknown[]) => Record<string, unknown>>;
+    const parsed = load.parseConfigObject!(config, {}, '/data/options.json');
+    expect(parsed).toMatchObject({ mqtt: { embedded: { host: '0.0.0.0', port: 1883 }, username: 'ha' } });
   });
 });

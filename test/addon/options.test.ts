@@ -80,10 +80,19 @@ describe('optionsToConfig: broker precedence', () => {
     });
   });
 
-  it('falls back to the embedded broker on all interfaces without a Supervisor broker', () => {
+  it('falls back to a loopback-only embedded broker without a Supervisor broker or MQTT credentials', () => {
     const { config, brokerSource } = optionsToConfig({ ...base, mqtt: { discovery_prefix: 'ha' } }, null);
     expect(brokerSource).toBe('embedded');
-    expect(mqttOf(config)).toEqual({ embedded: { host: '0.0.0.0', port: 1883 }, discovery_prefix: 'ha' });
+    expect(mqttOf(config)).toEqual({ embedded: { host: '127.0.0.1', port: 1883 }, discovery_prefix: 'ha' });
+  });
+
+  it("opens the embedded broker to the network only when it can require the user's credentials", () => {
+    const { config } = optionsToConfig({ ...base, mqtt: { username: 'ha', password: 'pw' } }, null);
+    expect(mqttOf(config)).toEqual({
+      embedded: { host: '0.0.0.0', port: 1883 },
+      username: 'ha',
+      password: 'pw',
+    });
   });
 });
 
@@ -119,7 +128,7 @@ describe('optionsToConfig: the rest of the config', () => {
         },
         { email: 'two@example.com', password: 'pw2', region: 'auto' },
       ],
-      mqtt: { embedded: { host: '0.0.0.0', port: 1883 } },
+      mqtt: { embedded: { host: '127.0.0.1', port: 1883 } },
       poll: { interval: 120 },
       http: { host: '0.0.0.0', port: 8099 },
       data_dir: '/data',

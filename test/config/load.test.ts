@@ -19,7 +19,7 @@ describe('config.example.yaml', () => {
       region: 'auto',
     });
     expect(config.mqtt.url).toBeUndefined();
-    expect(config.mqtt.embedded).toEqual({ host: '127.0.0.1', port: 1883, allow_anonymous: false });
+    expect(config.mqtt.embedded).toEqual({ host: '127.0.0.1', port: 1883 });
     expect(config.http.port).toBeUndefined();
   });
 
@@ -74,7 +74,7 @@ describe('defaults', () => {
         base_topic: 'librelinkup2mqtt',
         discovery: true,
         discovery_prefix: 'homeassistant',
-        embedded: { host: '127.0.0.1', port: 1883, allow_anonymous: false },
+        embedded: { host: '127.0.0.1', port: 1883 },
       },
       poll: { interval: 60, min_interval: 10, timeout: 20 },
       http: { host: '127.0.0.1' },
@@ -204,7 +204,7 @@ describe('parseConfigObject', () => {
     };
     const config = parseConfigObject(input, { PW: SECRET }, '/data/options.json');
     expect(config.accounts[0]!.password).toBe(SECRET);
-    expect(config.mqtt.embedded).toEqual({ host: '127.0.0.1', port: 0, allow_anonymous: false });
+    expect(config.mqtt.embedded).toEqual({ host: '127.0.0.1', port: 0 });
     expect(input).toEqual({
       accounts: [{ email: 'me@example.com', password: '${PW}' }],
       mqtt: { embedded: { port: 0 } },
