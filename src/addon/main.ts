@@ -86,7 +86,7 @@ export async function addonConfig(options: AddonConfigOptions): Promise<AddonCon
   const service = userUrl === undefined ? await supervisorBroker(options) : null;
   const result = optionsToConfig(addonOptions, service);
 
-  const mqtt = result.config.mqtt as { url?: string; username?: string };
+  const mqtt = result.config.mqtt as { url?: string; username?: string; embedded?: { host: string } };
   const username = mqtt.username ?? null;
   switch (result.brokerSource) {
     case 'options':
@@ -102,7 +102,7 @@ export async function addonConfig(options: AddonConfigOptions): Promise<AddonCon
       );
       break;
     case 'embedded': {
-      const open = (mqtt.embedded as { host?: string } | undefined)?.host === ADDON_EMBEDDED_BROKER.host;
+      const open = mqtt.embedded?.host === ADDON_EMBEDDED_BROKER.host;
       logger.warn(
         { broker: 'embedded', port: ADDON_EMBEDDED_BROKER.port, hostname: env.HOSTNAME ?? null },
         open

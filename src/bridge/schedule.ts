@@ -16,6 +16,29 @@ export interface ScheduleInput {
 
 /** Margin after the expected availability, so the poll lands after the upload, not before it. */
 export const DUE_MARGIN_MS = 1_000;
+/** Fewer spacing samples than this: still learning the period (see `dueSpacing`). */
+export const LEARNING_SAMPLES = 4;
+
+/**
+ * Spacing to wait for the next reading. A poll only ever sees spacings as short as the polls
+ * themselves: polling every 2 s, a 1 s cadence looks like a 2 s one forever. So while few samples
+ * exist, wait half the estimate; the extra polls are a handful at start, then the period is known.
+ * (A cadence that later becomes shorter is not detected; it shows as missed readings that only the
+ * graph can fill.)
+ */
+export function dueSpacing(cadence: Cadence): number {
+  const period = periodOf(cadence);
+  return learning(cadence) ? period / 2 : period;
+}
+
+function learning(cadence: Cadence): boolean {
+  return cadence.periods.length < LEARNING_SAMPLES;
+}
+
+/** Margin scaled down for short (compressed or simulated) periods so it never skips a reading. */
+export function dueMargin(period: number): number {
+  return Math.min(DUE_MARGIN_MS, period / 4);
+}
 /** How long a late reading is chased at min_interval before falling back to `interval`. */
 export const CHASE_PERIODS = 3;
 
@@ -28,7 +51,11 @@ export function nextPollAt(input: ScheduleInput): number {
   for (const p of input.patients) {
     if (p.latestTs === null) continue;
     const period = periodOf(p.cadence);
-    const due = p.latestTs + period + lagOf(p.cadence) + DUE_MARGIN_MS;
+    // While learning, lag bounds from coarse polls are inflated; probing without them finds the
+    // next reading by chasing at min_interval, which also yields tight lag samples.
+    const due = learning(p.cadence)
+      ? p.latestTs + dueSpacing(p.cadence)
+      : p.latestTs + period + lagOf(p.cadence) + dueMargin(period);
     if (due > lastPollAt) {
       wanted = Math.min(wanted, due);
     } else if (now - p.latestTs < period * CHASE_PERIODS + lagOf(p.cadence)) {

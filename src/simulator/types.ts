@@ -63,7 +63,10 @@ export type SimFault =
   | { kind: 'http430' } // empty body
   | { kind: 'server_error'; httpStatus?: 500 | 502 | 503 | 504; html?: boolean }
   | { kind: 'maintenance' } // {"status":911}
-  | { kind: 'malformed'; variant: 'not_json' | 'empty' | 'missing_data' | 'wrong_types' | 'bad_timestamp' | 'truncated' }
+  | {
+      kind: 'malformed';
+      variant: 'not_json' | 'empty' | 'missing_data' | 'wrong_types' | 'bad_timestamp' | 'truncated';
+    }
   | { kind: 'hang'; ms: number } // hold the request open, then answer normally (or never if ms = Infinity)
   | { kind: 'unauthorized' } // 401 invalid or expired jwt
   | { kind: 'missing_cached_user' }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CREDENTIALS_MAX_MS, HOUR, MINUTE, retryDelay, TRANSIENT_MAX_MS } from '../../src/bridge/backoff.js';
 import { EMPTY_CADENCE, lagOf, observe, periodOf } from '../../src/bridge/cadence.js';
-import { DUE_MARGIN_MS, nextPollAt } from '../../src/bridge/schedule.js';
+import { DUE_MARGIN_MS, LEARNING_SAMPLES, nextPollAt } from '../../src/bridge/schedule.js';
 import { T0 } from './fixtures.js';
 
 const base = { minIntervalMs: 10_000, intervalMs: 60_000, spread: 0 };
@@ -27,8 +27,49 @@ describe('cadence', () => {
   });
 });
 
+/**
+ * Polls an upstream whose readings come every `period` ms (visible `lag` ms later) with the real
+ * schedule and cadence learner, and returns the timestamps the bridge saw and how many polls it made.
+ */
+function simulatePolling(period: number, lag: number, intervalMs: number, minIntervalMs: number, untilMs: number) {
+  let cadence = EMPTY_CADENCE;
+  let latestTs: number | null = null;
+  let lastPollAt: number | null = null;
+  let now = T0;
+  const seen: number[] = [];
+  let polls = 0;
+  while (now < T0 + untilMs) {
+    polls++;
+    const visible = Math.floor((now - lag - T0) / period) * period + T0;
+    if (visible >= T0 && visible !== latestTs) {
+      cadence = observe(cadence, visible, latestTs, now, lastPollAt === null ? 0 : now - lastPollAt);
+      latestTs = visible;
+      seen.push(visible);
+    }
+    lastPollAt = now;
+    now = nextPollAt({ now, lastPollAt, minIntervalMs, intervalMs, spread: 0, patients: [{ latestTs, cadence }] });
+  }
+  return { seen, polls, cadence };
+}
+
+describe('schedule and cadence together', () => {
+  it('learns a cadence shorter than the poll interval instead of locking onto the poll spacing', () => {
+    const { seen, cadence } = simulatePolling(1_000, 100, 2_000, 250, 30_000);
+    expect(periodOf(cadence)).toBe(1_000);
+    const tail = seen.filter((t) => t >= T0 + 10_000);
+    for (let i = 1; i < tail.length; i++) expect(tail[i]! - tail[i - 1]!).toBe(1_000);
+  });
+
+  it('costs close to one poll per reading once the 60 s cadence is learned', () => {
+    const { seen, polls, cadence } = simulatePolling(60_000, 8_000, 60_000, 10_000, 6 * 3_600_000);
+    expect(periodOf(cadence)).toBe(60_000);
+    expect(cadence.periods.length).toBeGreaterThanOrEqual(LEARNING_SAMPLES);
+    expect(polls / seen.length).toBeLessThan(1.1);
+  });
+});
+
 describe('nextPollAt', () => {
-  const cadence = { periods: [60_000, 60_000, 60_000], lags: [5_000, 5_000, 5_000] };
+  const cadence = { periods: [60_000, 60_000, 60_000, 60_000], lags: [5_000, 5_000, 5_000] };
 
   it('polls just after the next reading is due', () => {
     const at = nextPollAt({

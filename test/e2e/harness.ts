@@ -51,10 +51,11 @@ export function configFor(
   };
 }
 
-export async function runBridge(config: Config): Promise<RunningBridge> {
+/** `now`: the clock the fake server also reads, so a test can move time for both. */
+export async function runBridge(config: Config, now?: () => number): Promise<RunningBridge> {
   const { capture, destination } = captureLogs();
   const logger = createLogger({ level: config.log_level, destination });
-  const app = await startApp(config, { logger, version: '0.0.0-test' });
+  const app = await startApp(config, { logger, version: '0.0.0-test', ...(now ? { now } : {}) });
   return { app, config, logs: capture, stop: () => app.stop() };
 }
 

@@ -1,0 +1,100 @@
+// Scripted failures: each rule answers a number of matching requests instead of the normal answer
+// (or, for `malformed`, corrupts the normal answer), so tests can walk through every failure the
+// reference notes list without a real outage.
+
+import type { SimEndpoint, SimFault, SimFaultRule } from './types.js';
+
+export interface Answer {
+  status: number;
+  /** object → JSON; string → sent as is */
+  body: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export class FaultBook {
+  private rules: Array<SimFaultRule & { left: number }> = [];
+
+  add(rule: SimFaultRule): void {
+    this.rules.push({ ...rule, left: rule.times ?? 1 });
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  /** The fault for this request, consuming one use of its rule. */
+  take(endpoint: SimEndpoint | 'other', email: string | null): SimFault | null {
+    const i = this.rules.findIndex(
+      (r) =>
+        r.left > 0 &&
+        (r.endpoint === 'any' || r.endpoint === endpoint) &&
+        (r.email === undefined || r.email.toLowerCase() === email?.toLowerCase()),
+    );
+    if (i === -1) return null;
+    const rule = this.rules[i]!;
+    rule.left--;
+    if (rule.left <= 0) this.rules.splice(i, 1);
+    return rule.fault;
+  }
+}
+
+/** Corrupts a normal answer the way the `malformed` variants describe. */
+export function corrupt(
+  answer: Answer,
+  variant: Extract<SimFault, { kind: 'malformed' }>['variant'],
+  endpoint: SimEndpoint | 'other',
+): Answer {
+  const json = JSON.stringify(answer.body);
+  switch (variant) {
+    case 'not_json':
+      return {
+        status: 200,
+        body: 'Service temporarily unavailable, please retry',
+        contentType: 'text/plain',
+      };
+    case 'empty':
+      return { status: 200, body: '', contentType: 'application/json' };
+    case 'missing_data':
+      return { status: 200, body: { status: 0 } };
+    case 'truncated':
+      return {
+        status: 200,
+        body: json.slice(0, Math.max(1, Math.floor(json.length / 2))),
+        contentType: 'application/json',
+      };
+    case 'wrong_types':
+    case 'bad_timestamp': {
+      const body = JSON.parse(json) as { data?: unknown };
+      mutate(body, variant, endpoint);
+      return { ...answer, body };
+    }
+  }
+}
+
+function mutate(
+  body: { data?: unknown },
+  variant: 'wrong_types' | 'bad_timestamp',
+  endpoint: SimEndpoint | 'other',
+): void {
+  const items: Array<Record<string, unknown>> = [];
+  const data = body.data as Record<string, unknown> | Array<Record<string, unknown>> | undefined;
+  if (endpoint === 'connections' && Array.isArray(data)) {
+    for (const c of data)
+      if (c.glucoseMeasurement) items.push(c.glucoseMeasurement as Record<string, unknown>);
+  } else if (endpoint === 'graph' && data && !Array.isArray(data)) {
+    items.push(...((data.graphData as Array<Record<string, unknown>>) ?? []));
+    const conn = data.connection as Record<string, unknown> | undefined;
+    if (conn?.glucoseMeasurement) items.push(conn.glucoseMeasurement as Record<string, unknown>);
+  } else if (endpoint === 'logbook' && Array.isArray(data)) {
+    items.push(...data);
+  }
+  if (items.length === 0) {
+    body.data = variant === 'wrong_types' ? 42 : { FactoryTimestamp: '13/45/2024 99:99:99 XM' };
+    return;
+  }
+  for (const item of items) {
+    if (variant === 'wrong_types') item.ValueInMgPerDl = 'HIGH';
+    else item.FactoryTimestamp = '13/45/2024 99:99:99 XM';
+  }
+}
