@@ -9,6 +9,8 @@ import type { MqttConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { Topics } from './topics.js';
 
+export const RECONNECT_MAX_MS = 10_000;
+
 export type MessageHandler = (topic: string, payload: Buffer, retained: boolean) => void;
 
 export interface PublishOptions {
@@ -80,8 +82,9 @@ export class MqttConnection {
       void this.afterConnect();
     });
     client.on('reconnect', () => {
-      // Grow the pause between attempts up to a minute, so a long broker outage does not spin.
-      this.reconnectDelay = Math.min(60_000, this.reconnectDelay * 2);
+      // Grow the pause between attempts, capped at 10 s: a broker restart (Mosquitto add-on update)
+      // should cost seconds of delay at night, and one attempt per 10 s costs a broker nothing.
+      this.reconnectDelay = Math.min(RECONNECT_MAX_MS, this.reconnectDelay * 2);
       client.options.reconnectPeriod = this.reconnectDelay;
     });
     client.on('offline', () => {
