@@ -8,6 +8,8 @@ import type { Config } from './config/types.js';
 import { HomeAssistantPublisher } from './homeassistant/publisher.js';
 import { healthReport } from './http/health.js';
 import { startHttpServer } from './http/server.js';
+import { buildStatus } from './http/status.js';
+import { statusPages } from './http/status-page.js';
 import { LluClient } from './librelinkup/client.js';
 import { type Logger, registerSecret } from './log.js';
 import { startEmbeddedBroker } from './mqtt/broker.js';
@@ -89,13 +91,14 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
   });
 
   const startedAt = Date.now();
+  const httpLogger = logger.child({ module: 'http' });
   const http =
     config.http.port === undefined
       ? null
       : await startHttpServer({
           host: config.http.host,
           port: config.http.port,
-          logger: logger.child({ module: 'http' }),
+          logger: httpLogger,
           health: () =>
             healthReport({
               brokerConnected: mqtt.connected,
@@ -103,6 +106,18 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
               now: Date.now(),
               startedAt,
             }),
+          pages: statusPages({
+            logger: httpLogger,
+            status: () =>
+              buildStatus({
+                now: (options.now ?? Date.now)(),
+                startedAt,
+                version: options.version,
+                brokerConnected: mqtt.connected,
+                accounts: bridge?.accounts() ?? [],
+                patients: bridge?.patients() ?? [],
+              }),
+          }),
         });
 
   await mqtt.connect();

@@ -44,7 +44,8 @@ export async function startDemo(options: {
       discovery_prefix: 'homeassistant',
       embedded: { host: '127.0.0.1', port: brokerPort },
     },
-    poll: { interval: 10, min_interval: 1, timeout: 10 },
+    // interval = the demo's reading period, as 60 s is for the real upstream.
+    poll: { interval: DEMO_PERIOD_MS / 1000, min_interval: 1, timeout: 10 },
     http: { host: '127.0.0.1', ...(options.httpPort !== undefined ? { port: options.httpPort } : {}) },
     data_dir: options.dataDir ?? mkdtempSync(join(tmpdir(), 'librelinkup2mqtt-demo-')),
     log_level: (options.env.LOG_LEVEL as Config['log_level'] | undefined) ?? 'info',

@@ -67,16 +67,27 @@ describe('cli', () => {
     ['negative interval', `${valid}poll:\n  interval: -5\n`, /poll\.interval/],
     ['bad MQTT URL', `${valid}mqtt:\n  url: localhost:1883\n`, /mqtt\.url/],
     ['invalid YAML', 'accounts:\n  - email: [unclosed\n', /line/i],
-    ['bare-number threshold', `${valid}    patients:\n      - match: Anna Smith\n        target_low: 70\n`, /target_low/],
-    ['missing environment variable', 'accounts:\n  - email: a@example.com\n    password: ${LLU_NOPE}\n', /LLU_NOPE/],
+    [
+      'bare-number threshold',
+      `${valid}    patients:\n      - match: Anna Smith\n        target_low: 70\n`,
+      /target_low/,
+    ],
+    [
+      'missing environment variable',
+      'accounts:\n  - email: a@example.com\n    password: ${LLU_NOPE}\n',
+      /LLU_NOPE/,
+    ],
   ];
 
-  it.each(invalid)('exits 2 for %s, naming the problem and never the password', async (_name, text, pattern) => {
-    const a = io(dirWith(text));
-    expect(await main(['--config', 'config.yaml'], a.value)).toBe(EXIT_USAGE);
-    expect(a.err()).toMatch(pattern);
-    expect(a.err()).not.toContain(SECRET);
-  });
+  it.each(invalid)(
+    'exits 2 for %s, naming the problem and never the password',
+    async (_name, text, pattern) => {
+      const a = io(dirWith(text));
+      expect(await main(['--config', 'config.yaml'], a.value)).toBe(EXIT_USAGE);
+      expect(a.err()).toMatch(pattern);
+      expect(a.err()).not.toContain(SECRET);
+    },
+  );
 
   it('exits 2 naming the path when the config file is missing', async () => {
     const dir = dirWith();

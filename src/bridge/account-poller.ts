@@ -52,6 +52,13 @@ export interface PollerDeps {
   random?: () => number;
 }
 
+/** One followed patient as the status page sees it. `history` is never mutated (history.ts). */
+export interface PatientView {
+  snapshot: PatientSnapshot;
+  /** the last ~24 h of readings, oldest first, at most one per minute */
+  history: readonly Reading[];
+}
+
 interface Tracked extends PersistedPatient {
   /** last 24 h of readings for time in range, average and GMI; kept in memory only */
   history: History;
@@ -91,6 +98,12 @@ export class AccountPoller {
   status(): AccountStatus {
     const { requests, logins } = this.deps.client.stats;
     return { ...this.state, requests, logins };
+  }
+
+  /** Read-only, for the status page: each followed patient's snapshot as of now and the readings held. */
+  patientViews(): PatientView[] {
+    const now = this.now();
+    return [...this.patients.values()].map((t) => ({ snapshot: this.snapshot(t, now), history: t.history }));
   }
 
   /** Show what is known from the last run (stale or not), then start polling. */
@@ -138,10 +151,7 @@ export class AccountPoller {
     const now = this.now();
     const blocked = this.state.blockedUntil;
     if (blocked !== null && blocked > now) {
-      this.deps.logger.warn(
-        { account: this.deps.label },
-        `poll now ignored: no requests until ${iso(blocked)}`,
-      );
+      this.deps.logger.warn({}, `poll now ignored: no requests until ${iso(blocked)}`);
       return;
     }
     const earliest = this.lastPollAt === null ? now : this.lastPollAt + this.deps.poll.min_interval * 1000;
@@ -214,7 +224,7 @@ export class AccountPoller {
           draining: false,
         };
         this.patients.set(connection.patientId, tracked);
-        this.deps.logger.info({ account: this.deps.label, patient: tracked.slug }, 'following a new patient');
+        this.deps.logger.info({ patient: tracked.slug }, 'following a new patient');
       }
       tracked.connection = connection;
       const reading = connection.latest;
@@ -226,7 +236,7 @@ export class AccountPoller {
     for (const [patientId, tracked] of this.patients) {
       if (seen.has(patientId)) continue;
       this.deps.logger.warn(
-        { account: this.deps.label, patient: tracked.slug },
+        { patient: tracked.slug },
         'patient no longer shared with this account; removing its entities',
       );
       if (tracked.staleTimer) clearTimeout(tracked.staleTimer);
@@ -244,7 +254,6 @@ export class AccountPoller {
     tracked.history = addToHistory(tracked.history, [reading], seenAt);
     this.deps.logger.info(
       {
-        account: this.deps.label,
         patient: tracked.slug,
         mgdl: reading.mgdl,
         trend: reading.trend,
@@ -288,7 +297,7 @@ export class AccountPoller {
       tracked.staleTimer = null;
       if (!this.running || this.patients.get(tracked.connection.patientId) !== tracked) return;
       this.deps.logger.warn(
-        { account: this.deps.label, patient: tracked.slug, since: iso(tracked.latest?.timestamp ?? 0) },
+        { patient: tracked.slug, since: iso(tracked.latest?.timestamp ?? 0) },
         'no new reading for 15 minutes: glucose is now stale and shown as unavailable',
       );
       this.refresh(tracked);
@@ -309,7 +318,6 @@ export class AccountPoller {
           throw error;
         this.deps.logger.warn(
           {
-            account: this.deps.label,
             patient: tracked.slug,
             kind: isLluError(error) ? error.kind : 'unknown',
           },
@@ -377,7 +385,7 @@ export class AccountPoller {
       blockedUntil: retryAt,
     });
     this.deps.logger[serious ? 'error' : 'warn'](
-      { account: this.deps.label, kind: err.kind, attempt: this.failures, retry_at: iso(retryAt) },
+      { kind: err.kind, attempt: this.failures, retry_at: iso(retryAt) },
       `${message} Next attempt at ${iso(retryAt)}.`,
     );
     return retryAt;

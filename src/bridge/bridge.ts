@@ -6,7 +6,7 @@ import type { AccountConfig, Config } from '../config/types.js';
 import { maskEmail } from '../librelinkup/mask.js';
 import type { Session } from '../librelinkup/model.js';
 import type { Logger } from '../log.js';
-import { AccountPoller, type UpstreamClient } from './account-poller.js';
+import { AccountPoller, type PatientView, type UpstreamClient } from './account-poller.js';
 import type { AccountStatus, BridgeSink } from './events.js';
 import { SlugRegistry } from './slugs.js';
 import { AccountStore } from './store.js';
@@ -96,5 +96,10 @@ export class Bridge {
 
   accounts(): AccountStatus[] {
     return this.pollers.map((p) => p.status());
+  }
+
+  /** Read-only, for the status page: every followed patient, in account order. */
+  patients(): PatientView[] {
+    return this.pollers.flatMap((p) => p.patientViews());
   }
 }

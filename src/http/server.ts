@@ -108,7 +108,10 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
       const actual = (server.address() as AddressInfo).port;
       const shown = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
       const url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${actual}`;
-      logger.info({ url, host }, 'HTTP listener started (GET /health)');
+      logger.info(
+        { url, host },
+        `HTTP listener started (GET /health${options.pages ? `, status page at ${url}/` : ''})`,
+      );
       let closing: Promise<void> | null = null;
       resolve({
         url,

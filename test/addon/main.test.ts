@@ -217,7 +217,10 @@ describe.skipIf(!existsSync(loadModule))('addon config against the real config s
       env: {},
       logger,
     });
-    const load = (await import(loadModule)) as Record<string, (...args: unknown[]) => Record<string, unknown>>;
+    const load = (await import(loadModule)) as Record<
+      string,
+      (...args: unknown[]) => Record<string, unknown>
+    >;
     const parsed = load.parseConfigObject!(config, {}, '/data/options.json');
     expect(parsed).toMatchObject({ mqtt: { embedded: { host: '0.0.0.0', port: 1883 }, username: 'ha' } });
   });

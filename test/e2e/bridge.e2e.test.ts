@@ -133,7 +133,9 @@ describe('bridge end to end', () => {
     expect(state.toLowerCase()).toContain('password');
     await new Promise((r) => setTimeout(r, 1_500));
     // One attempt only (each counts toward Abbott's lockout); the fake refuses it at the global host.
-    expect(sim.requests.filter((r) => r.endpoint === 'login').map((r) => r.outcome)).toEqual(['bad_credentials']);
+    expect(sim.requests.filter((r) => r.endpoint === 'login').map((r) => r.outcome)).toEqual([
+      'bad_credentials',
+    ]);
     const text = bridge.logs.text();
     expect(text).toMatch(/password/i);
     expect(text).not.toContain(PASSWORD);

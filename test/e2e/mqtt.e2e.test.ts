@@ -9,9 +9,9 @@ import type { Config } from '../../src/config/types.js';
 import { createLogger } from '../../src/log.js';
 import { FakeUpstream } from '../bridge/fake-upstream.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { captureLogs } from '../helpers/logs.js';
 import { checkDiscovery } from '../homeassistant/ha-checklist.js';
 import { Collector, waitUntil } from './collector.js';
-import { captureLogs } from '../helpers/logs.js';
 
 const BASE = 'librelinkup2mqtt';
 
@@ -50,7 +50,11 @@ describe('MQTT and Home Assistant end to end', () => {
     cleanups.length = 0;
   });
 
-  async function run(broker: TestBroker, upstream: FakeUpstream, dataDir = mkdtempSync(join(tmpdir(), 'llu-mqtt-'))) {
+  async function run(
+    broker: TestBroker,
+    upstream: FakeUpstream,
+    dataDir = mkdtempSync(join(tmpdir(), 'llu-mqtt-')),
+  ) {
     const { capture, destination } = captureLogs();
     const app: App = await startApp(config(broker.url, dataDir), {
       logger: createLogger({ level: 'debug', destination }),
@@ -74,10 +78,16 @@ describe('MQTT and Home Assistant end to end', () => {
     const { broker, upstream, collector } = await setup();
     await run(broker, upstream);
     await waitUntil(() => collector.json(`${BASE}/anna_smith/state`) !== undefined, 'state');
-    await waitUntil(() => collector.last.has('homeassistant/sensor/librelinkup2mqtt_p-1/glucose/config'), 'discovery');
-    const configs = collector.messages.filter((m) => m.topic.startsWith('homeassistant/') && m.payload !== '');
+    await waitUntil(
+      () => collector.last.has('homeassistant/sensor/librelinkup2mqtt_p-1/glucose/config'),
+      'discovery',
+    );
+    const configs = collector.messages.filter(
+      (m) => m.topic.startsWith('homeassistant/') && m.payload !== '',
+    );
     expect(configs.length).toBeGreaterThanOrEqual(15);
-    for (const m of configs) expect(checkDiscovery('homeassistant', m.topic, JSON.parse(m.payload)), m.topic).toEqual([]);
+    for (const m of configs)
+      expect(checkDiscovery('homeassistant', m.topic, JSON.parse(m.payload)), m.topic).toEqual([]);
     expect(collector.last.get(`${BASE}/bridge/state`)).toBe('online');
     expect(collector.last.get(`${BASE}/anna_smith/availability`)).toBe('online');
     // A late subscriber (Home Assistant after a restart) gets configs and state as retained messages.
@@ -97,10 +107,9 @@ describe('MQTT and Home Assistant end to end', () => {
     const ha = await Collector.connect(broker.url, ['none/#']);
     cleanups.push(() => ha.close());
     const t0 = Date.now();
-    await (ha as unknown as { client: { publishAsync: (t: string, p: string) => Promise<unknown> } }).client.publishAsync(
-      'homeassistant/status',
-      'online',
-    );
+    await (
+      ha as unknown as { client: { publishAsync: (t: string, p: string) => Promise<unknown> } }
+    ).client.publishAsync('homeassistant/status', 'online');
     await waitUntil(() => collector.on(topic).length === 2, 'discovery re-sent', 10_000);
     expect(Date.now() - t0).toBeLessThan(5_000 + 2_000);
     await waitUntil(() => collector.on(`${BASE}/anna_smith/state`).length >= 2, 'state re-sent');
@@ -140,7 +149,10 @@ describe('MQTT and Home Assistant end to end', () => {
     let broker = await startTestBroker({ admit });
     const port = broker.port;
     const upstream = new FakeUpstream(Date.now() - 1_000, 500, 0);
-    const sub = await Collector.connect(broker.url, [`${BASE}/anna_smith/reading`], { clientId: 'persistent', clean: false });
+    const sub = await Collector.connect(broker.url, [`${BASE}/anna_smith/reading`], {
+      clientId: 'persistent',
+      clean: false,
+    });
     cleanups.push(() => sub.close());
     const { logs } = await run(broker, upstream);
     await waitUntil(() => sub.messages.length >= 3, 'readings before the outage');
@@ -162,7 +174,11 @@ describe('MQTT and Home Assistant end to end', () => {
         .map((l) => JSON.parse(l) as { msg?: string; at?: string })
         .filter((l) => l.msg === 'new reading')
         .map((l) => l.at!);
-    await waitUntil(() => sub.messages.length >= seen().length && seen().length > 0, 'backlog delivered', 30_000);
+    await waitUntil(
+      () => sub.messages.length >= seen().length && seen().length > 0,
+      'backlog delivered',
+      30_000,
+    );
     const got = sub.messages.map((m) => JSON.parse(m.payload).timestamp as string);
     expect(new Set(got).size).toBe(got.length);
     const bridgeSaw = seen();

@@ -14,7 +14,11 @@ import { Topics } from '../../src/mqtt/topics.js';
 import { reading, T0 } from '../bridge/fixtures.js';
 import { checkDiscovery } from './ha-checklist.js';
 
-const ctx = { topics: new Topics('librelinkup2mqtt', 'homeassistant'), version: '1.2.3', supportUrl: 'https://example.org/x' };
+const ctx = {
+  topics: new Topics('librelinkup2mqtt', 'homeassistant'),
+  version: '1.2.3',
+  supportUrl: 'https://example.org/x',
+};
 
 function snapshot(unit: 'mg/dL' | 'mmol/L', extra: Partial<PatientSnapshot> = {}): PatientSnapshot {
   return {
@@ -82,8 +86,11 @@ describe('Home Assistant discovery', () => {
   });
 
   it('makes fresh-only entities follow the patient availability, and keeps the timestamp available', () => {
-    const byKey = new Map(PATIENT_ENTITIES.map((row) => [row.key, patientDiscovery(row, snapshot('mg/dL'), ctx).payload]));
-    const topics = (k: string) => (byKey.get(k)!.availability as Array<{ topic: string }>).map((a) => a.topic);
+    const byKey = new Map(
+      PATIENT_ENTITIES.map((row) => [row.key, patientDiscovery(row, snapshot('mg/dL'), ctx).payload]),
+    );
+    const topics = (k: string) =>
+      (byKey.get(k)!.availability as Array<{ topic: string }>).map((a) => a.topic);
     for (const k of ['glucose', 'trend', 'high', 'low']) {
       expect(topics(k)).toEqual(['librelinkup2mqtt/bridge/state', 'librelinkup2mqtt/anna/availability']);
     }
@@ -97,7 +104,9 @@ describe('Home Assistant discovery', () => {
 
 describe('state payload', () => {
   it('carries both units, raw flags, target flags and a UTC timestamp', () => {
-    const s = statePayload(snapshot('mmol/L', { latest: reading(T0, 112, { isHigh: false, trend: 'rising' }) }))!;
+    const s = statePayload(
+      snapshot('mmol/L', { latest: reading(T0, 112, { isHigh: false, trend: 'rising' }) }),
+    )!;
     expect(s).toMatchObject({
       glucose_mgdl: 112,
       glucose: 6.2,

@@ -31,28 +31,40 @@ export function checkDiscovery(prefix: string, topic: string, payload: Record<st
   if (typeof payload.unique_id !== 'string' || payload.unique_id === '') errors.push('unique_id missing');
   if (/@/.test(String(payload.unique_id))) errors.push('unique_id contains an e-mail');
   const device = payload.device as Record<string, unknown> | undefined;
-  if (!device || !Array.isArray(device.identifiers) || device.identifiers.length === 0) errors.push('device.identifiers');
-  for (const k of Object.keys(device ?? {})) if (!DEVICE_KEYS.has(k)) errors.push(`device has extra key ${k}`);
+  if (!device || !Array.isArray(device.identifiers) || device.identifiers.length === 0)
+    errors.push('device.identifiers');
+  for (const k of Object.keys(device ?? {}))
+    if (!DEVICE_KEYS.has(k)) errors.push(`device has extra key ${k}`);
   const origin = payload.origin as Record<string, unknown> | undefined;
   if (!origin || typeof origin.name !== 'string') errors.push('origin.name');
-  for (const k of Object.keys(origin ?? {})) if (!ORIGIN_KEYS.has(k)) errors.push(`origin has extra key ${k}`);
-  if (origin?.support_url !== undefined && !/^https?:\/\//.test(String(origin.support_url))) errors.push('support_url');
-  if (payload.availability_topic !== undefined && payload.availability !== undefined) errors.push('availability exclusive');
+  for (const k of Object.keys(origin ?? {}))
+    if (!ORIGIN_KEYS.has(k)) errors.push(`origin has extra key ${k}`);
+  if (origin?.support_url !== undefined && !/^https?:\/\//.test(String(origin.support_url)))
+    errors.push('support_url');
+  if (payload.availability_topic !== undefined && payload.availability !== undefined)
+    errors.push('availability exclusive');
   for (const a of (payload.availability as Array<Record<string, unknown>> | undefined) ?? []) {
     if (typeof a.topic !== 'string') errors.push('availability item without topic');
   }
-  if (payload.availability_mode !== undefined && !['all', 'any', 'latest'].includes(String(payload.availability_mode))) {
+  if (
+    payload.availability_mode !== undefined &&
+    !['all', 'any', 'latest'].includes(String(payload.availability_mode))
+  ) {
     errors.push('availability_mode');
   }
   for (const [k, v] of Object.entries(payload)) {
     if (k.endsWith('_topic') && (typeof v !== 'string' || /[+#]/.test(v))) errors.push(`${k} invalid`);
   }
-  if (payload.default_entity_id !== undefined && !/^[a-z_]+\.[a-z0-9_]+$/.test(String(payload.default_entity_id))) {
+  if (
+    payload.default_entity_id !== undefined &&
+    !/^[a-z_]+\.[a-z0-9_]+$/.test(String(payload.default_entity_id))
+  ) {
     errors.push(`default_entity_id ${String(payload.default_entity_id)}`);
   }
   const category = payload.entity_category;
   if (category !== undefined) {
-    const allowed = component === 'sensor' || component === 'binary_sensor' ? ['diagnostic'] : ['config', 'diagnostic'];
+    const allowed =
+      component === 'sensor' || component === 'binary_sensor' ? ['diagnostic'] : ['config', 'diagnostic'];
     if (!allowed.includes(String(category))) errors.push('entity_category');
   }
   if (payload.icon !== undefined && !/^[a-z]+:[a-z0-9-]+$/.test(String(payload.icon))) errors.push('icon');
@@ -67,22 +79,29 @@ export function checkDiscovery(prefix: string, topic: string, payload: Record<st
     if (dc === 'enum' || payload.options !== undefined) {
       if (dc !== 'enum') errors.push('options without enum');
       if (!Array.isArray(payload.options) || payload.options.length === 0) errors.push('enum options');
-      if (payload.unit_of_measurement !== undefined || payload.state_class !== undefined) errors.push('enum with unit/state_class');
+      if (payload.unit_of_measurement !== undefined || payload.state_class !== undefined)
+        errors.push('enum with unit/state_class');
     }
-    if (dc === 'timestamp' && (payload.unit_of_measurement !== undefined || payload.state_class !== undefined)) {
+    if (
+      dc === 'timestamp' &&
+      (payload.unit_of_measurement !== undefined || payload.state_class !== undefined)
+    ) {
       errors.push('timestamp with unit/state_class');
     }
     const p = payload.suggested_display_precision;
-    if (p !== undefined && !(Number.isInteger(p) && (p as number) >= 0)) errors.push('suggested_display_precision');
+    if (p !== undefined && !(Number.isInteger(p) && (p as number) >= 0))
+      errors.push('suggested_display_precision');
   }
   if (component === 'binary_sensor') {
     if (typeof payload.state_topic !== 'string') errors.push('binary_sensor without state_topic');
-    if (dc !== undefined && !BINARY_CLASSES.has(String(dc))) errors.push(`binary_sensor device_class ${String(dc)}`);
+    if (dc !== undefined && !BINARY_CLASSES.has(String(dc)))
+      errors.push(`binary_sensor device_class ${String(dc)}`);
   }
   if (component === 'event') {
     if (!Array.isArray(payload.event_types) || payload.event_types.length === 0) errors.push('event_types');
     if (typeof payload.state_topic !== 'string') errors.push('event without state_topic');
   }
-  if (component === 'button' && typeof payload.command_topic !== 'string') errors.push('button without command_topic');
+  if (component === 'button' && typeof payload.command_topic !== 'string')
+    errors.push('button without command_topic');
   return errors;
 }
