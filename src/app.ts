@@ -120,7 +120,13 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
           }),
         });
 
-  await mqtt.connect();
+  try {
+    await mqtt.connect();
+  } catch (error) {
+    await http?.close();
+    await broker?.close();
+    throw error;
+  }
   await publisher.start();
   bridge.start();
   logger.info(

@@ -11,6 +11,35 @@ import { Topics } from './topics.js';
 
 export const RECONNECT_MAX_MS = 10_000;
 
+/** The broker refused our CONNECT (bad credentials, not authorized, client id rejected, ...). */
+export class MqttRefusedError extends Error {
+  override readonly name = 'MqttRefusedError';
+  readonly kind = 'mqtt_refused';
+  constructor(
+    message: string,
+    readonly reasonCode: number,
+  ) {
+    super(message);
+  }
+}
+
+const CREDENTIAL_CODES = new Set([4, 5, 134, 135]);
+
+/** Words for a CONNACK refusal, naming the broker, the user and the fix; never the password. */
+export function refusalMessage(code: number, broker: string, username: string | undefined): string {
+  const who = username ? `user "${username}"` : 'no username';
+  if (CREDENTIAL_CODES.has(code)) {
+    return (
+      `MQTT broker ${broker} refused the login with ${who} (not authorized, reason ${code}). ` +
+      'Check mqtt.username and mqtt.password (on the Mosquitto add-on: a Home Assistant user or a login in its options).'
+    );
+  }
+  if (code === 2 || code === 133) {
+    return `MQTT broker ${broker} rejected the client id (reason ${code}). Set a unique mqtt.client_id.`;
+  }
+  return `MQTT broker ${broker} refused the connection (reason ${code}) with ${who}.`;
+}
+
 export type MessageHandler = (topic: string, payload: Buffer, retained: boolean) => void;
 
 export interface PublishOptions {
@@ -50,6 +79,9 @@ export class MqttConnection {
       password: config.password,
       clean: true,
       reconnectPeriod: 1_000,
+      // mqtt.js stops for good after a refused CONNACK; a broker that refuses us while it restarts
+      // must not leave the bridge offline forever (the refusal is logged as an error each time).
+      reconnectOnConnackError: true,
       connectTimeout: 10_000,
       keepalive: 30,
       will: { topic: this.topics.bridgeState(), payload: Buffer.from('offline'), qos: 1, retain: true },
@@ -91,7 +123,20 @@ export class MqttConnection {
       if (!this.closing)
         logger.warn(`MQTT broker ${this.describeBroker()} unreachable; readings are queued until it is back`);
     });
-    client.on('error', (error) => logger.warn({ err: error }, `MQTT error: ${error.message}`));
+    let refuseFirst: ((error: Error) => void) | null = null;
+    client.on('error', (error) => {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'number' && code > 0 && /refused/i.test(error.message)) {
+        const message = refusalMessage(code, this.describeBroker(), this.options.config.username);
+        logger.error({ reason_code: code }, message);
+        if (!this.connectedOnce && refuseFirst) {
+          // At start a refusal is a configuration problem: fail loudly (exit 1) instead of waiting.
+          refuseFirst(new MqttRefusedError(message, code));
+        }
+        return;
+      }
+      logger.warn({ err: error }, `MQTT error at ${this.describeBroker()}: ${error.message}`);
+    });
     client.on('message', (topic, payload, packet) => {
       for (const [filter, handler] of this.handlers) {
         if (matches(filter, topic)) {
@@ -103,7 +148,17 @@ export class MqttConnection {
         }
       }
     });
-    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      refuseFirst = (error) => {
+        client.end(true);
+        this.client = null;
+        reject(error);
+      };
+      client.once('connect', () => {
+        refuseFirst = null;
+        resolve();
+      });
+    });
   }
 
   private async afterConnect(): Promise<void> {
@@ -113,9 +168,13 @@ export class MqttConnection {
     if (filters.length > 0) await client.subscribeAsync(filters, { qos: 1 }).catch(() => {});
     await this.publish(this.topics.bridgeState(), 'online', { retain: true, qos: 1 }).catch(() => {});
     if (this.connectedOnce) {
-      for (const [topic, { payload, qos }] of this.retained)
-        client.publish(topic, payload, { retain: true, qos });
-      for (const l of this.reconnectListeners) l();
+      // The broker may have lost our retained messages (restart without persistence). Listeners
+      // (the Home Assistant publisher) re-send theirs; the rest we re-send from memory.
+      if (this.reconnectListeners.length > 0) for (const l of this.reconnectListeners) l();
+      else
+        for (const [topic, { payload, qos }] of this.retained) {
+          if (topic !== this.topics.bridgeState()) client.publish(topic, payload, { retain: true, qos });
+        }
     }
     this.connectedOnce = true;
   }

@@ -358,19 +358,17 @@ describe.skipIf(SKIP_REASON !== '')(`the bridge against a real mosquitto${SKIP_R
       const { broker, wrong, logs } = await wrongPassword();
       const refusal = logs.lines.find((l) => /Not authori[sz]ed/i.test(l));
       expect(refusal).toBeDefined();
-      expect(JSON.parse(refusal!).msg).toMatch(/Connection refused: Not authori[sz]ed/i);
-      expect(JSON.parse(refusal!).level).toMatch(/^(warn|error|fatal)$/);
+      const line = JSON.parse(refusal!) as { msg: string; level: string };
+      expect(line.msg).toMatch(/refused the login with user ".+" \(not authori[sz]ed/i);
+      expect(line.msg).toContain('mqtt.password');
+      expect(line.level).toMatch(/^(error|fatal)$/);
       expect(logs.text()).not.toContain(wrong);
       expect(logs.text()).not.toContain(BROKER_PASSWORD);
       expect(broker.output()).toMatch(/disconnected, not authori[sz]ed/i);
     });
 
-    // KNOWN BUG (src/mqtt/client.ts, MqttConnection.connect): mqtt.js 5 gives up for good after a
-    // refused CONNACK (one 'error' event, no reconnect), but connect() only logs a warning ("MQTT
-    // error: Connection refused: Not authorized", naming neither broker nor user) and keeps waiting
-    // for a 'connect' that never comes: startApp never settles, and the CLI exits 0 once the event
-    // loop drains. When that is fixed, turn `it.fails` into `it`.
-    it.fails('with a wrong password: startApp rejects, naming the broker and the user, not the password', async () => {
+    // At start a refused login is a configuration problem: startApp rejects (the CLI exits 1).
+    it('with a wrong password: startApp rejects, naming the broker and the user, not the password', async () => {
       const { broker, wrong, outcome } = await wrongPassword();
       // The refusal has been logged: a rejection should follow at once; 5 s is generous.
       await waitUntil(() => outcome.settled !== 'no', 'startApp to settle after the refusal', 5_000);
