@@ -59,7 +59,8 @@ export class SimPatient {
             serial: `3MH${spec.patientId
               .replace(/[^0-9A-Za-z]/g, '')
               .slice(-7)
-              .toUpperCase()}`,
+              .toUpperCase()
+              .padStart(7, '0')}`,
             activatedAt: floorSecond(startedAt - 3 * 86_400_000),
             warmupMinutes: 60,
             productType: 4,

@@ -28,7 +28,7 @@ export interface SimPatientSpec {
   uploadLagMs?: number | ((readingTime: number) => number);
   /** epoch ms of the first reading ever (default: 24 h before the server starts) */
   firstReadingAt?: number;
-  /** ms by which the graph's newest point lags the current reading (default 15 min) */
+  /** ms by which the graph's newest point lags the current reading (default 15 periods: 15 min at 60 s) */
   graphLagMs?: number;
   /** default: active Libre 3 sensor activated 3 days ago; null = no active sensor */
   sensor?: SimSensor | null;
