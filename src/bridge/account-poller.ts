@@ -62,6 +62,12 @@ export interface PatientView {
 interface Tracked extends PersistedPatient {
   /** last 24 h of readings for time in range, average and GMI; kept in memory only */
   history: History;
+  /**
+   * Whether this process read the graph once for this patient. History lives in memory, so after a
+   * start the chart and time in range would stay empty for hours; one graph read per patient per
+   * start seeds ~12 h of it (a request the steady state never repeats).
+   */
+  historySeeded: boolean;
   stale: boolean;
   staleTimer: NodeJS.Timeout | null;
   draining: boolean;
@@ -115,6 +121,7 @@ export class AccountPoller {
       const tracked: Tracked = {
         ...saved,
         history: addToHistory([], saved.latest ? [saved.latest] : [], now),
+        historySeeded: false,
         stale: isStale(saved.latest, now),
         staleTimer: null,
         draining: false,
@@ -219,6 +226,7 @@ export class AccountPoller {
           alerts: EMPTY_ALERT_MEMORY,
           cadence: EMPTY_CADENCE,
           history: [],
+          historySeeded: false,
           stale: true,
           staleTimer: null,
           draining: false,
@@ -307,15 +315,21 @@ export class AccountPoller {
 
   private async backfill(): Promise<void> {
     for (const tracked of this.patients.values()) {
-      if (!wantsGraph(tracked.log, this.now())) continue;
+      const gap = wantsGraph(tracked.log, this.now());
+      if (!gap && tracked.historySeeded) continue;
+      tracked.historySeeded = true;
       try {
         const graph = await this.deps.client.graph(tracked.connection.patientId);
-        tracked.log = addGraph(tracked.log, graph.readings, this.now());
+        if (gap) tracked.log = addGraph(tracked.log, graph.readings, this.now());
         tracked.history = addToHistory(tracked.history, graph.readings, this.now());
       } catch (error) {
         // A failed backfill must not fail the poll that already delivered the live reading.
         if (isLluError(error) && ['locked', 'rate_limited', 'bad_credentials', 'terms'].includes(error.kind))
           throw error;
+        if (!gap) {
+          this.deps.logger.debug({ patient: tracked.slug }, 'could not read the graph to seed the history');
+          continue;
+        }
         this.deps.logger.warn(
           {
             patient: tracked.slug,

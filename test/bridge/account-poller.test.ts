@@ -69,7 +69,8 @@ describe('AccountPoller', () => {
     // The newest reading may have appeared after the last poll of the run.
     expect(ts.length).toBeGreaterThanOrEqual(truth.length - 1);
     expect(ts).toEqual(truth.slice(0, ts.length));
-    expect(upstream.calls.filter((c) => c === 'graph')).toEqual([]);
+    // One graph read seeds the in-memory history at start; no gap, so no other.
+    expect(upstream.calls.filter((c) => c === 'graph')).toEqual(['graph']);
     expect((upstream.stats.requests - requestsAtTen) / (ts.length - readingsAtTen)).toBeLessThanOrEqual(1.2);
     expect(upstream.stats.requests / ts.length).toBeLessThanOrEqual(2);
     expect(sink.last('anna_smith')?.stale).toBe(false);
@@ -155,7 +156,22 @@ describe('AccountPoller', () => {
     await vi.advanceTimersByTimeAsync(298_000);
     expect(upstream.calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(5_000);
-    expect(upstream.calls).toHaveLength(2);
+    expect(upstream.calls.filter((c) => c === 'connections')).toHaveLength(2);
+    await poller.stop();
+  });
+
+  it('seeds the in-memory history from one graph read at start, so time in range has data at once', async () => {
+    const upstream = new FakeUpstream(T0 - 6 * 60 * MIN);
+    const sink = new RecordingSink();
+    const poller = makePoller(dir, upstream, sink);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(2 * MIN);
+    const [view] = poller.patientViews();
+    // ~6 h of 5-minute graph points (minus the graph's 15 min lag) plus the live readings.
+    expect(view!.history.length).toBeGreaterThan(60);
+    expect(upstream.calls.filter((c) => c === 'graph')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(10 * MIN);
+    expect(upstream.calls.filter((c) => c === 'graph')).toHaveLength(1);
     await poller.stop();
   });
 

@@ -31,7 +31,13 @@ describe('cadence', () => {
  * Polls an upstream whose readings come every `period` ms (visible `lag` ms later) with the real
  * schedule and cadence learner, and returns the timestamps the bridge saw and how many polls it made.
  */
-function simulatePolling(period: number, lag: number, intervalMs: number, minIntervalMs: number, untilMs: number) {
+function simulatePolling(
+  period: number,
+  lag: number,
+  intervalMs: number,
+  minIntervalMs: number,
+  untilMs: number,
+) {
   let cadence = EMPTY_CADENCE;
   let latestTs: number | null = null;
   let lastPollAt: number | null = null;
@@ -47,7 +53,14 @@ function simulatePolling(period: number, lag: number, intervalMs: number, minInt
       seen.push(visible);
     }
     lastPollAt = now;
-    now = nextPollAt({ now, lastPollAt, minIntervalMs, intervalMs, spread: 0, patients: [{ latestTs, cadence }] });
+    now = nextPollAt({
+      now,
+      lastPollAt,
+      minIntervalMs,
+      intervalMs,
+      spread: 0,
+      patients: [{ latestTs, cadence }],
+    });
   }
   return { seen, polls, cadence };
 }
