@@ -193,8 +193,8 @@ async function runDemo(
     return await runWith(
       () => demo.config,
       io,
-      () => {
-        io.stdout(demo.banner());
+      (app) => {
+        io.stdout(demo.banner(app));
       },
     );
   } finally {

@@ -13,7 +13,8 @@ export const DEMO_PERIOD_MS = 5_000;
 
 export interface Demo {
   config: Config;
-  banner(): string;
+  /** What to print once the app runs: its real broker and page addresses (port 0 picks one). */
+  banner(running: { brokerUrl: string; httpUrl: string | null }): string;
   close(): Promise<void>;
 }
 
@@ -52,20 +53,23 @@ export async function startDemo(options: {
   };
   return {
     config,
-    banner: () =>
-      [
+    banner: ({ brokerUrl, httpUrl }) => {
+      const port = new URL(brokerUrl).port;
+      return [
         '',
         'librelinkup2mqtt demo: two simulated patients (mg/dL and mmol/L), a reading every 5 s.',
-        `  MQTT broker:   mqtt://127.0.0.1:${brokerPort}  (watch it: mosquitto_sub -h 127.0.0.1 -p ${brokerPort} -t 'librelinkup2mqtt/#' -v)`,
-        `  Home Assistant: Settings → Devices & services → Add integration → MQTT → broker = this machine's address, port ${brokerPort}`,
-        '                 (the embedded broker listens on 127.0.0.1 only; use a config file with mqtt.url to bridge into your own broker)',
-        options.httpPort !== undefined ? `  Status page:   http://127.0.0.1:${options.httpPort}/` : '',
+        `  MQTT broker:    ${brokerUrl}  (watch it: mosquitto_sub -h 127.0.0.1 -p ${port} -t 'librelinkup2mqtt/#' -v)`,
+        `  Home Assistant: on this machine, add the MQTT integration with broker 127.0.0.1, port ${port}.`,
+        '                  The demo broker listens on 127.0.0.1 only; to feed another Home Assistant, write a',
+        '                  config.yaml with mqtt.url pointing at its broker (see config.example.yaml).',
+        httpUrl !== null ? `  Status page:    ${httpUrl}/` : '',
         '  Stop with Ctrl+C. Not a medical device.',
         '',
       ]
         .filter((l) => l !== '')
         .join('\n')
-        .concat('\n'),
+        .concat('\n');
+    },
     close: () => sim.close(),
   };
 }

@@ -7,10 +7,9 @@ import { SlugRegistry } from '../../src/bridge/slugs.js';
 import { AccountStore } from '../../src/bridge/store.js';
 import type { AccountConfig } from '../../src/config/types.js';
 import { LluError } from '../../src/librelinkup/errors.js';
-import type { Connection, Graph, Reading } from '../../src/librelinkup/model.js';
 import { silentLogger } from '../../src/log.js';
 import { FakeUpstream } from './fake-upstream.js';
-import { connection, reading, T0 } from './fixtures.js';
+import { T0 } from './fixtures.js';
 import { RecordingSink } from './recording-sink.js';
 
 const MIN = 60_000;
