@@ -29,10 +29,10 @@ export function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubString(value);
   if (value === null || typeof value !== 'object' || depth > 8) return value;
   if (value instanceof Error) {
-    const out: Record<string, unknown> = {
-      type: value.name,
-      message: scrubString(value.message),
-    };
+    // Same prototype, scrubbed own fields: pino's error serializer (which runs after this) then
+    // still names the class (LluError, MqttRefusedError) instead of "Object".
+    const out = Object.create(Object.getPrototypeOf(value)) as Record<string, unknown>;
+    out.message = scrubString(value.message);
     for (const [k, v] of Object.entries(value)) {
       out[k] = SECRET_KEY.test(k) ? REDACTED : scrub(v, depth + 1);
     }

@@ -14,6 +14,25 @@ function capture() {
 }
 
 describe('logger redaction', () => {
+  it('keeps the error class name while scrubbing its message and extra fields', () => {
+    registerSecret('pw-in-error-77');
+    class UpstreamFailure extends Error {
+      override readonly name = 'UpstreamFailure';
+      readonly kind = 'server';
+      readonly password = 'field-secret';
+    }
+    const { lines, logger } = capture();
+    logger.error({ err: new UpstreamFailure('failed with pw-in-error-77') }, 'poll failed');
+    const line = JSON.parse(lines[0]!) as {
+      err: { type: string; message: string; kind: string; password: string };
+    };
+    expect(line.err.type).toBe('UpstreamFailure');
+    expect(line.err.kind).toBe('server');
+    expect(line.err.message).not.toContain('pw-in-error-77');
+    expect(line.err.password).toBe('[redacted]');
+    expect(lines[0]).not.toContain('field-secret');
+  });
+
   it('redacts secret keys anywhere in logged objects', () => {
     const { lines, logger } = capture();
     logger.debug(

@@ -9,7 +9,8 @@ export const CONFIG_REFERENCE_MARKERS = {
   end: '<!-- config-reference:end -->',
 } as const;
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+// `<` escaped so GitHub does not swallow "<patient>" as an HTML tag.
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
 const code = (text: string) => `\`${text}\``;
 
 function typeOf(node: SchemaNode): string {
