@@ -26,12 +26,12 @@ if ! (cd "$work/app" && node --input-type=module -e "
   const deadline = setTimeout(() => { console.error('smoke: no discovery/state within 20 s'); process.exit(1); }, 20000);
   const connect = () => {
     const c = mqtt.connect('mqtt://127.0.0.1:$port', { reconnectPeriod: 200 });
-    const seen = { discovery: false, state: false };
+    const seen = { discovery: false, state: false, done: false };
     c.on('connect', () => c.subscribe(['homeassistant/#', 'librelinkup2mqtt/#']));
     c.on('message', (topic, payload) => {
       if (topic.startsWith('homeassistant/sensor/') && topic.endsWith('/glucose/config') && payload.length) seen.discovery = true;
-      if (/^librelinkup2mqtt\/[^/]+\/state$/.test(topic) && 'glucose_mgdl' in JSON.parse(payload.toString())) seen.state = true;
-      if (seen.discovery && seen.state) { clearTimeout(deadline); c.end(); console.log('smoke: demo published discovery and state'); }
+      if (/^librelinkup2mqtt\/[^/]+\/state$/.test(topic) && payload.toString().startsWith('{') && 'glucose_mgdl' in JSON.parse(payload.toString())) seen.state = true;
+      if (seen.discovery && seen.state && !seen.done) { seen.done = true; clearTimeout(deadline); console.log('smoke: demo published discovery and state'); c.end(true, () => process.exit(0)); }
     });
   };
   connect();

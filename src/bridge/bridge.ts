@@ -64,7 +64,8 @@ export class Bridge {
         session: persisted.session,
         onSessionChange: (session) => poller?.saveSession(session),
         timeoutMs: config.poll.timeout * 1000,
-        logger: log,
+        // The client names its account itself (masked); the account-bound child would repeat the key.
+        logger,
       });
       poller = new AccountPoller({
         key,
