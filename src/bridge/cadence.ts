@@ -6,9 +6,20 @@ export interface Cadence {
   periods: number[];
   /** recent upper bounds of the upload lag: first-seen time minus FactoryTimestamp, ms */
   lags: number[];
+  /** the lag the first poll after a reading is due aims at, tracked once the period is learned (ms) */
+  lagAim?: number;
 }
 
 export const EMPTY_CADENCE: Cadence = { periods: [], lags: [] };
+/** Fewer spacing samples than this: still learning the period (the schedule probes meanwhile). */
+export const LEARNING_SAMPLES = 4;
+/**
+ * Share of readings the first poll after the due time should find; the others cost one chase poll
+ * (min_interval later). 0.8 keeps requests near 1.2 per reading whatever the lag spread.
+ */
+export const FIRST_POLL_HIT_RATE = 0.8;
+/** Step of the aim tracker: a hit moves the aim 1 s earlier, a miss 4 s later. */
+const AIM_STEP_MS = 5_000;
 const KEEP = 15;
 export const DEFAULT_PERIOD_MS = 60_000;
 
@@ -47,14 +58,39 @@ export function observe(
   }
   const lag = seenAt - readingTs;
   if (lag >= 0 && pollGap <= Math.max(2 * (quantile(lags, 0.5) ?? 0), 30_000)) lags = push(lags, lag);
-  return { periods, lags };
+  const lagAim = nextAim(cadence, { periods, lags }, readingTs, previousTs, seenAt - pollGap);
+  return lagAim === undefined ? { periods, lags } : { periods, lags, lagAim };
+}
+
+/**
+ * Lag bounds seen by the bridge are biased: it never polls before its current aim, so every sample is
+ * at least the aim, and an aim taken from them only ever grows (towards the largest lag). Instead the
+ * aim is an online quantile tracker of the lag: after each consecutive reading, a hit (the first poll
+ * at or after the aim found it) moves the aim earlier, a miss (a poll at or after the aim did not
+ * find it) later, settling where FIRST_POLL_HIT_RATE of readings are found by the first poll.
+ */
+function nextAim(
+  before: Cadence,
+  after: Cadence,
+  readingTs: number,
+  previousTs: number | null,
+  previousPollAt: number,
+): number | undefined {
+  if (after.periods.length < LEARNING_SAMPLES || previousTs === null) return before.lagAim;
+  const period = periodOf(after);
+  const spacing = readingTs - previousTs;
+  if (spacing <= 0 || spacing >= period * 1.6) return before.lagAim;
+  const aim = before.lagAim ?? quantile(after.lags, 0.25) ?? 0;
+  const missed = previousPollAt >= readingTs + aim;
+  const step = missed ? AIM_STEP_MS * FIRST_POLL_HIT_RATE : -AIM_STEP_MS * (1 - FIRST_POLL_HIT_RATE);
+  return Math.min(Math.max(0, aim + step), period);
 }
 
 export function periodOf(cadence: Cadence): number {
   return quantile(cadence.periods, 0.5) ?? DEFAULT_PERIOD_MS;
 }
 
-/** Expected lag: a low quantile of the upper bounds, i.e. close to when readings really appear. */
+/** The lag to aim the first poll at: the tracked aim, or while learning a low quantile of the bounds. */
 export function lagOf(cadence: Cadence): number {
-  return quantile(cadence.lags, 0.25) ?? 0;
+  return cadence.lagAim ?? quantile(cadence.lags, 0.25) ?? 0;
 }

@@ -1,7 +1,9 @@
 // When to poll an account next: just after the next reading of any of its patients is due, never
 // sooner than min_interval after the last poll and never later than interval. Pure.
 
-import { type Cadence, lagOf, periodOf } from './cadence.js';
+import { type Cadence, LEARNING_SAMPLES, lagOf, periodOf } from './cadence.js';
+
+export { LEARNING_SAMPLES };
 
 export interface ScheduleInput {
   now: number;
@@ -16,8 +18,6 @@ export interface ScheduleInput {
 
 /** Margin after the expected availability, so the poll lands after the upload, not before it. */
 export const DUE_MARGIN_MS = 1_000;
-/** Fewer spacing samples than this: still learning the period (see `dueSpacing`). */
-export const LEARNING_SAMPLES = 4;
 
 /**
  * Spacing to wait for the next reading. A poll only ever sees spacings as short as the polls
