@@ -10,10 +10,29 @@ export type { Logger } from 'pino';
 const SECRET_KEY = /pass(word)?|token|authorization|account[-_]?id|secret|ticket|cookie/i;
 const REDACTED = '[redacted]';
 const secrets = new Set<string>();
+/** Tokens renewed on every call would grow the set (and the cost of every log line) without end. */
+const rotating = new Set<string>();
+export const ROTATING_SECRETS_KEPT = 64;
 
-/** Remember a secret value so that it never appears in a log line. Short values are ignored. */
-export function registerSecret(value: string | undefined | null): void {
-  if (typeof value === 'string' && value.length >= 4) secrets.add(value);
+/**
+ * Remember a secret value so that it never appears in a log line. Short values are ignored.
+ * `rotating` values (session tokens) are kept only for the last ROTATING_SECRETS_KEPT of them; a
+ * token that old is expired and replaced, and the logger's key redaction still hides it by name.
+ */
+export function registerSecret(value: string | undefined | null, options: { rotating?: boolean } = {}): void {
+  if (typeof value !== 'string' || value.length < 4) return;
+  if (!options.rotating) {
+    secrets.add(value);
+    return;
+  }
+  if (secrets.has(value) || rotating.has(value)) return;
+  rotating.add(value);
+  secrets.add(value);
+  if (rotating.size > ROTATING_SECRETS_KEPT) {
+    const oldest = rotating.values().next().value as string;
+    rotating.delete(oldest);
+    secrets.delete(oldest);
+  }
 }
 
 export function scrubString(text: string): string {

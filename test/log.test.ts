@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, registerSecret, scrubString } from '../src/log.js';
+import { createLogger, ROTATING_SECRETS_KEPT, registerSecret, scrubString } from '../src/log.js';
 
 function capture() {
   const lines: string[] = [];
@@ -14,6 +14,17 @@ function capture() {
 }
 
 describe('logger redaction', () => {
+  it('keeps passwords for ever but only the most recent rotating tokens', () => {
+    registerSecret('password-kept-forever');
+    for (let i = 0; i <= ROTATING_SECRETS_KEPT; i++)
+      registerSecret(`token-number-${i}-xyz`, { rotating: true });
+    expect(scrubString('password-kept-forever')).toBe('[redacted]');
+    expect(scrubString(`token-number-${ROTATING_SECRETS_KEPT}-xyz`)).toBe('[redacted]');
+    expect(scrubString('token-number-1-xyz')).toBe('[redacted]');
+    // The oldest token fell out of the bounded set.
+    expect(scrubString('token-number-0-xyz')).toBe('token-number-0-xyz');
+  });
+
   it('keeps the error class name while scrubbing its message and extra fields', () => {
     registerSecret('pw-in-error-77');
     class UpstreamFailure extends Error {

@@ -3,6 +3,7 @@
 // events are not. On Home Assistant's birth message everything is re-sent, since HA only reads
 // retained states that arrive after it subscribed.
 
+import { createHash } from 'node:crypto';
 import type { AccountStatus, Alert, BridgeSink, PatientSnapshot } from '../bridge/events.js';
 import type { MqttConfig } from '../config/types.js';
 import type { Reading } from '../librelinkup/model.js';
@@ -104,8 +105,10 @@ export class HomeAssistantPublisher implements BridgeSink {
   private sendDiscovery(m: DiscoveryMessage, force = false): void {
     if (!this.options.config.discovery) return;
     const json = stableJson(m.payload);
-    if (!force && this.discovered.get(m.topic) === json) return;
-    this.discovered.set(m.topic, json);
+    // A digest, not the JSON: ~15 configs per patient would otherwise keep ~1 KB each in memory.
+    const digest = createHash('sha1').update(json).digest('base64');
+    if (!force && this.discovered.get(m.topic) === digest) return;
+    this.discovered.set(m.topic, digest);
     void this.send(m.topic, json, true);
   }
 

@@ -73,7 +73,7 @@ export class LluClient {
 
   constructor(private readonly options: LluClientOptions) {
     registerSecret(options.password);
-    registerSecret(options.session?.token);
+    registerSecret(options.session?.token, { rotating: true });
     registerSecret(options.session?.accountIdHash);
     this.now = options.now ?? Date.now;
     this.log = options.logger;
@@ -148,7 +148,7 @@ export class LluClient {
       send: (req) => this.send(req),
     });
     const hash = accountIdHash(result.userId);
-    registerSecret(result.token);
+    registerSecret(result.token, { rotating: true });
     registerSecret(hash);
     const session: Session = {
       token: result.token,
@@ -236,7 +236,7 @@ export class LluClient {
     const expiresAt = expires * 1000;
     if (!Number.isFinite(expiresAt) || expiresAt <= this.now()) return;
     if (token === s.token && expiresAt === s.expiresAt) return;
-    registerSecret(token);
+    registerSecret(token, { rotating: true });
     this.setSession({ ...s, token, expiresAt });
   }
 
