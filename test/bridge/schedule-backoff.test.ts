@@ -104,7 +104,7 @@ describe('schedule and cadence together', () => {
       10_000,
       12 * 3_600_000,
     );
-    expect(polls / seen.length).toBeLessThanOrEqual(1.3);
+    expect(polls / seen.length).toBeLessThanOrEqual(1.2);
     // Taking the aim from the lag bounds alone would drift to the largest lag (~20 s).
     expect(lagOf(cadence)).toBeLessThan(19_000);
     expect(Math.max(...freshness.slice(20))).toBeLessThanOrEqual(21_000);
