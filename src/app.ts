@@ -3,11 +3,12 @@
 // optional HTTP listener. Start order follows the data flow backwards, so nothing is published
 // before there is somewhere to publish it; stop runs it forwards and is bounded in time.
 
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Bridge, type ClientFactory } from './bridge/bridge.js';
 import type { Config } from './config/types.js';
 import { HomeAssistantPublisher } from './homeassistant/publisher.js';
 import { healthReport } from './http/health.js';
-import { startHttpServer } from './http/server.js';
+import { peerAllowed, startHttpServer } from './http/server.js';
 import { buildStatus } from './http/status.js';
 import { statusPages } from './http/status-page.js';
 import { LluClient } from './librelinkup/client.js';
@@ -28,6 +29,13 @@ export interface AppOptions {
   /** tests inject an upstream client factory; default: the real LibreLinkUp client */
   makeClient?: ClientFactory;
   now?: () => number;
+  /** how long possibly transient MQTT refusals are retried at start (tests shorten it) */
+  mqttStartupGraceMs?: number;
+  /**
+   * Addresses allowed to read the status page and status.json (the add-on: the ingress proxy and
+   * loopback). Absent: anyone who reaches the listener. /health is always answered.
+   */
+  pagesAllowFrom?: readonly string[];
 }
 
 /** Stopping must finish within 3 s even if the broker or upstream hangs. */
@@ -54,6 +62,19 @@ export const defaultClientFactory: ClientFactory = ({
     onSessionChange,
   });
 
+type PagesHook = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/** The pages hook answering 403 to peers outside `allow` (when given). */
+function restrictPages(allow: readonly string[] | undefined, pages: PagesHook): PagesHook {
+  if (allow === undefined) return pages;
+  return (req, res) => {
+    if (peerAllowed(req, allow)) return pages(req, res);
+    res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    res.end('The status page is served through Home Assistant ingress only.\n');
+    return true;
+  };
+}
+
 export async function startApp(config: Config, options: AppOptions): Promise<App> {
   const { logger } = options;
   for (const a of config.accounts) registerSecret(a.password);
@@ -72,6 +93,9 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
   const mqtt = new MqttConnection({
     config: { ...config.mqtt, url: brokerUrl },
     logger: logger.child({ module: 'mqtt' }),
+    ...(options.mqttStartupGraceMs !== undefined
+      ? { startupRefusalGraceMs: options.mqttStartupGraceMs }
+      : {}),
   });
 
   let bridge: Bridge | null = null;
@@ -106,18 +130,21 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
               now: Date.now(),
               startedAt,
             }),
-          pages: statusPages({
-            logger: httpLogger,
-            status: () =>
-              buildStatus({
-                now: (options.now ?? Date.now)(),
-                startedAt,
-                version: options.version,
-                brokerConnected: mqtt.connected,
-                accounts: bridge?.accounts() ?? [],
-                patients: bridge?.patients() ?? [],
-              }),
-          }),
+          pages: restrictPages(
+            options.pagesAllowFrom,
+            statusPages({
+              logger: httpLogger,
+              status: () =>
+                buildStatus({
+                  now: (options.now ?? Date.now)(),
+                  startedAt,
+                  version: options.version,
+                  brokerConnected: mqtt.connected,
+                  accounts: bridge?.accounts() ?? [],
+                  patients: bridge?.patients() ?? [],
+                }),
+            }),
+          ),
         });
 
   try {

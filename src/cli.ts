@@ -7,7 +7,8 @@ import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type App, startApp } from './app.js';
+import { ADDON_PAGES_ALLOW_FROM } from './addon/options.js';
+import { type App, type AppOptions, startApp } from './app.js';
 import { ConfigError } from './config/errors.js';
 import { configWarnings, loadConfigFile, parseConfigObject } from './config/load.js';
 import type { Config } from './config/types.js';
@@ -163,13 +164,14 @@ async function runWith(
   load: () => Config,
   io: CliIo,
   after?: (app: App, logger: Logger) => void,
+  extra: Partial<AppOptions> = {},
 ): Promise<number> {
   const config = load();
   const logger = loggerFor(io, config.log_level);
   for (const w of configWarnings(config)) logger.warn(w);
   let app: App;
   try {
-    app = await startApp(config, { logger, version: packageVersion() });
+    app = await startApp(config, { ...extra, logger, version: packageVersion() });
   } catch (error) {
     logger.fatal({ err: error, kind: (error as { kind?: string }).kind ?? 'startup' }, 'could not start');
     return EXIT_FATAL;
@@ -206,7 +208,11 @@ async function runAddon(io: CliIo): Promise<number> {
   const { addonConfig } = await import('./addon/main.js');
   const bootLogger = loggerFor(io, 'info');
   const { config } = await addonConfig({ env: io.env, logger: bootLogger });
-  return runWith(() => parseConfigObject(config, io.env, '/data/options.json'), io);
+  // The listener is on all interfaces for ingress; the glucose page is for the ingress proxy only,
+  // not for every container on the add-on network. /health stays open for the HEALTHCHECK.
+  return runWith(() => parseConfigObject(config, io.env, '/data/options.json'), io, undefined, {
+    pagesAllowFrom: ADDON_PAGES_ALLOW_FROM,
+  });
 }
 
 function processIo(): CliIo {

@@ -29,6 +29,8 @@ export const ADDON_DATA_DIR = '/data';
 /** Home Assistant ingress and the Docker HEALTHCHECK talk to this port (config.yaml ingress_port default). */
 export const ADDON_HTTP_PORT = 8099;
 export const ADDON_HTTP_HOST = '0.0.0.0';
+/** Home Assistant's ingress proxy (a fixed address on the hassio network) and loopback. */
+export const ADDON_PAGES_ALLOW_FROM = ['172.30.32.2', '127.0.0.1', '::1'] as const;
 /**
  * Last-resort broker when neither the options nor the Supervisor give one. It listens on all interfaces
  * (so Home Assistant can reach it by the add-on's hostname) only when the user set an MQTT username and

@@ -37,6 +37,13 @@ export function requestPath(req: IncomingMessage): string {
   return q === -1 ? raw : raw.slice(0, q);
 }
 
+/** Whether the peer's address is in `allow` (IPv4-mapped IPv6 addresses compared as IPv4). */
+export function peerAllowed(req: IncomingMessage, allow: readonly string[]): boolean {
+  const raw = req.socket.remoteAddress ?? '';
+  const peer = raw.startsWith('::ffff:') ? raw.slice(7) : raw;
+  return allow.includes(peer);
+}
+
 /** True for "/health", "/health/", and "<any prefix>/health" such as "/api/hassio_ingress/TOKEN/health". */
 export function isHealthPath(path: string): boolean {
   return /(^|\/)health\/?$/.test(path);

@@ -24,6 +24,14 @@ export class MqttRefusedError extends Error {
 }
 
 const CREDENTIAL_CODES = new Set([4, 5, 134, 135]);
+/**
+ * Refusals no retry can cure (bad protocol, client id, username/password): fail the start at once.
+ * Others (3/136/137 server unavailable or busy, 5/135 not authorized) can be a broker still booting,
+ * e.g. Mosquitto asking Home Assistant to check a user before Core is up: retried for a while first.
+ */
+const FATAL_AT_START = new Set([1, 2, 4, 133, 134]);
+/** How long refusals that may be transient are retried at start before the start fails (exit 1). */
+export const STARTUP_REFUSAL_GRACE_MS = 120_000;
 
 /** Words for a CONNACK refusal, naming the broker, the user and the fix; never the password. */
 export function refusalMessage(code: number, broker: string, username: string | undefined): string {
@@ -57,7 +65,14 @@ export class MqttConnection {
   private connectedOnce = false;
   private readonly reconnectListeners: Array<() => void> = [];
 
-  constructor(private readonly options: { config: MqttConfig & { url: string }; logger: Logger }) {
+  constructor(
+    private readonly options: {
+      config: MqttConfig & { url: string };
+      logger: Logger;
+      /** default STARTUP_REFUSAL_GRACE_MS */
+      startupRefusalGraceMs?: number;
+    },
+  ) {
     this.topics = new Topics(options.config.base_topic, options.config.discovery_prefix);
   }
 
@@ -124,15 +139,24 @@ export class MqttConnection {
         logger.warn(`MQTT broker ${this.describeBroker()} unreachable; readings are queued until it is back`);
     });
     let refuseFirst: ((error: Error) => void) | null = null;
+    let firstRefusalAt: number | null = null;
+    const grace = this.options.startupRefusalGraceMs ?? STARTUP_REFUSAL_GRACE_MS;
     client.on('error', (error) => {
       const code = (error as { code?: unknown }).code;
       if (typeof code === 'number' && code > 0 && /refused/i.test(error.message)) {
         const message = refusalMessage(code, this.describeBroker(), this.options.config.username);
-        logger.error({ reason_code: code }, message);
         if (!this.connectedOnce && refuseFirst) {
-          // At start a refusal is a configuration problem: fail loudly (exit 1) instead of waiting.
-          refuseFirst(new MqttRefusedError(message, code));
+          firstRefusalAt ??= Date.now();
+          const givingUp = FATAL_AT_START.has(code) || Date.now() - firstRefusalAt >= grace;
+          logger.error(
+            { reason_code: code },
+            givingUp ? message : `${message} Retrying (the broker may still be starting).`,
+          );
+          // A start that cannot connect is a configuration problem: fail loudly (exit 1), never wait silently.
+          if (givingUp) refuseFirst(new MqttRefusedError(message, code));
+          return;
         }
+        logger.error({ reason_code: code }, message);
         return;
       }
       logger.warn({ err: error }, `MQTT error at ${this.describeBroker()}: ${error.message}`);

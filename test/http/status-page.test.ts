@@ -215,4 +215,27 @@ describe('status page served by the running app', () => {
     expect((JSON.parse(prefixed.body) as StatusBody).patients).toHaveLength(2);
     expect((await call(url, `${PREFIX}/`, 'GET', { 'X-Ingress-Path': PREFIX })).body).toContain('./app.js');
   });
+
+  it('with pagesAllowFrom (the add-on): the page is refused to other peers, /health still answers', async () => {
+    app = await startApp(statusConfig(), {
+      logger: silentLogger(),
+      version: '0.0.0-test',
+      makeClient: upstreams(),
+      pagesAllowFrom: ['172.30.32.2'],
+    });
+    const url = app.httpUrl!;
+    const page = await call(url, '/status.json', 'GET');
+    expect(page.status).toBe(403);
+    expect(page.body).not.toMatch(/glucose|Anna/i);
+    expect((await call(url, '/', 'GET')).status).toBe(403);
+    expect([200, 503]).toContain((await call(url, '/health', 'GET')).status);
+    await app.stop();
+    app = await startApp(statusConfig(), {
+      logger: silentLogger(),
+      version: '0.0.0-test',
+      makeClient: upstreams(),
+      pagesAllowFrom: ['127.0.0.1', '::1'],
+    });
+    expect((await call(app.httpUrl!, '/status.json', 'GET')).status).toBe(200);
+  });
 });
