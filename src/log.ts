@@ -12,12 +12,13 @@ const REDACTED = '[redacted]';
 const secrets = new Set<string>();
 /** Tokens renewed on every call would grow the set (and the cost of every log line) without end. */
 const rotating = new Set<string>();
-export const ROTATING_SECRETS_KEPT = 64;
+export const ROTATING_SECRETS_KEPT = 4096;
 
 /**
  * Remember a secret value so that it never appears in a log line. Short values are ignored.
- * `rotating` values (session tokens) are kept only for the last ROTATING_SECRETS_KEPT of them; a
- * token that old is expired and replaced, and the logger's key redaction still hides it by name.
+ * `rotating` values (session tokens, renewed by upstream tickets) are kept for the ROTATING_SECRETS_KEPT
+ * most recently used: each client re-registers its current token on every request, so only tokens no
+ * longer in use fall out (key-based redaction and the Bearer pattern still hide them).
  */
 export function registerSecret(value: string | undefined | null, options: { rotating?: boolean } = {}): void {
   if (typeof value !== 'string' || value.length < 4) return;
@@ -25,7 +26,13 @@ export function registerSecret(value: string | undefined | null, options: { rota
     secrets.add(value);
     return;
   }
-  if (secrets.has(value) || rotating.has(value)) return;
+  if (rotating.has(value)) {
+    // Seen again (the client re-registers its current token on every request): keep it recent.
+    rotating.delete(value);
+    rotating.add(value);
+    return;
+  }
+  if (secrets.has(value)) return;
   rotating.add(value);
   secrets.add(value);
   if (rotating.size > ROTATING_SECRETS_KEPT) {
@@ -50,12 +57,26 @@ export function scrub(value: unknown, depth = 0): unknown {
   if (value instanceof Error) {
     // Same prototype, scrubbed own fields: pino's error serializer (which runs after this) then
     // still names the class (LluError, MqttRefusedError) instead of "Object".
-    const out = Object.create(Object.getPrototypeOf(value)) as Record<string, unknown>;
-    out.message = scrubString(value.message);
+    // DOMException's getters need a real instance: a plain copy (with its name) for those.
+    const out = (
+      value instanceof DOMException ? { name: value.name } : Object.create(Object.getPrototypeOf(value))
+    ) as Record<string, unknown>;
+    // defineProperty: some errors (DOMException) have a getter-only `message` on their prototype.
+    Object.defineProperty(out, 'message', {
+      value: scrubString(value.message),
+      enumerable: true,
+      writable: true,
+    });
     for (const [k, v] of Object.entries(value)) {
       out[k] = SECRET_KEY.test(k) ? REDACTED : scrub(v, depth + 1);
     }
-    if (value.stack) out.stack = scrubString(value.stack);
+    if (value.stack) {
+      Object.defineProperty(out, 'stack', {
+        value: scrubString(value.stack),
+        enumerable: true,
+        writable: true,
+      });
+    }
     return out;
   }
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));

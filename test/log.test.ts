@@ -14,15 +14,29 @@ function capture() {
 }
 
 describe('logger redaction', () => {
-  it('keeps passwords for ever but only the most recent rotating tokens', () => {
+  it('keeps passwords for ever but only the most recently used rotating tokens', () => {
     registerSecret('password-kept-forever');
-    for (let i = 0; i <= ROTATING_SECRETS_KEPT; i++)
+    registerSecret('token-in-use-xyz', { rotating: true });
+    for (let i = 0; i <= ROTATING_SECRETS_KEPT; i++) {
       registerSecret(`token-number-${i}-xyz`, { rotating: true });
+      // A client re-registers its current token with every request: it never falls out.
+      if (i % 1000 === 0) registerSecret('token-in-use-xyz', { rotating: true });
+    }
     expect(scrubString('password-kept-forever')).toBe('[redacted]');
+    expect(scrubString('token-in-use-xyz')).toBe('[redacted]');
     expect(scrubString(`token-number-${ROTATING_SECRETS_KEPT}-xyz`)).toBe('[redacted]');
-    expect(scrubString('token-number-1-xyz')).toBe('[redacted]');
-    // The oldest token fell out of the bounded set.
+    expect(scrubString('token-number-9-xyz')).toBe('[redacted]');
+    // The least recently used token fell out of the bounded set.
     expect(scrubString('token-number-0-xyz')).toBe('token-number-0-xyz');
+  });
+
+  it('logs a DOMException (getter-only message) without throwing', () => {
+    const { lines, logger } = capture();
+    expect(() =>
+      logger.warn({ err: new DOMException('The operation timed out.', 'TimeoutError') }, 'x'),
+    ).not.toThrow();
+    expect(lines[0]).toContain('The operation timed out.');
+    expect(lines[0]).toContain('TimeoutError');
   });
 
   it('keeps the error class name while scrubbing its message and extra fields', () => {

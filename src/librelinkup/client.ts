@@ -204,6 +204,8 @@ export class LluClient {
 
   /** One request; a 920 answer raises the version header once and repeats the request once. */
   private async send(req: SendRequest): Promise<unknown> {
+    // Keeps the token in use among the logger's recent secrets (see registerSecret).
+    registerSecret(this.current?.token, { rotating: true });
     try {
       return await this.transport.request({ ...req, version: this.version });
     } catch (err) {
