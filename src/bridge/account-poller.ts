@@ -68,10 +68,15 @@ interface Tracked extends PersistedPatient {
    * start seeds ~12 h of it (a request the steady state never repeats).
    */
   historySeeded: boolean;
+  /** failed seed reads this run; given up after SEED_ATTEMPTS so a broken graph costs no request per poll */
+  seedFailures?: number;
   stale: boolean;
   staleTimer: NodeJS.Timeout | null;
   draining: boolean;
 }
+
+/** Tries of the one graph read that seeds a patient's history at start. */
+const SEED_ATTEMPTS = 3;
 
 export class AccountPoller {
   private readonly now: () => number;
@@ -317,17 +322,28 @@ export class AccountPoller {
     for (const tracked of this.patients.values()) {
       const gap = wantsGraph(tracked.log, this.now());
       if (!gap && tracked.historySeeded) continue;
-      tracked.historySeeded = true;
       try {
         const graph = await this.deps.client.graph(tracked.connection.patientId);
         if (gap) tracked.log = addGraph(tracked.log, graph.readings, this.now());
         tracked.history = addToHistory(tracked.history, graph.readings, this.now());
+        tracked.historySeeded = true;
       } catch (error) {
         // A failed backfill must not fail the poll that already delivered the live reading.
         if (isLluError(error) && ['locked', 'rate_limited', 'bad_credentials', 'terms'].includes(error.kind))
           throw error;
         if (!gap) {
-          this.deps.logger.debug({ patient: tracked.slug }, 'could not read the graph to seed the history');
+          tracked.seedFailures = (tracked.seedFailures ?? 0) + 1;
+          if (tracked.seedFailures >= SEED_ATTEMPTS) tracked.historySeeded = true;
+          this.deps.logger.info(
+            {
+              patient: tracked.slug,
+              kind: isLluError(error) ? error.kind : 'unknown',
+              attempt: tracked.seedFailures,
+            },
+            tracked.historySeeded
+              ? 'could not read the graph to seed the history; the chart and 24 h figures fill from live readings'
+              : 'could not read the graph to seed the history; will try again at the next poll',
+          );
           continue;
         }
         this.deps.logger.warn(

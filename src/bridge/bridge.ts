@@ -64,7 +64,7 @@ export class Bridge {
         session: persisted.session,
         onSessionChange: (session) => poller?.saveSession(session),
         timeoutMs: config.poll.timeout * 1000,
-        // The client names its account itself (masked); the account-bound child would repeat the key.
+        // The client binds its (masked) account to its own lines; `log` would repeat the key.
         logger,
       });
       poller = new AccountPoller({

@@ -8,6 +8,8 @@ export interface Cadence {
   lags: number[];
   /** the lag the first poll after a reading is due aims at, tracked once the period is learned (ms) */
   lagAim?: number;
+  /** consecutive first-poll hits (see nextAim) */
+  hitStreak?: number;
 }
 
 export const EMPTY_CADENCE: Cadence = { periods: [], lags: [] };
@@ -60,9 +62,13 @@ export function observe(
   }
   const lag = seenAt - readingTs;
   if (lag >= 0 && pollGap <= Math.max(2 * (quantile(lags, 0.5) ?? 0), 30_000)) lags = push(lags, lag);
-  const lagAim = nextAim(cadence, { periods, lags }, readingTs, previousTs, seenAt - pollGap);
-  return lagAim === undefined ? { periods, lags } : { periods, lags, lagAim };
+  const aim = nextAim(cadence, { periods, lags }, readingTs, previousTs, seenAt - pollGap);
+  return aim === undefined ? { periods, lags } : { periods, lags, ...aim };
 }
+
+/** Hits in a row after which each further hit doubles the step down (cap: STREAK_DOUBLINGS). */
+const STREAK_FAST = 8;
+const STREAK_DOUBLINGS = 5;
 
 /**
  * Lag bounds seen by the bridge are biased: it never polls before its current aim, so every sample is
@@ -77,15 +83,23 @@ function nextAim(
   readingTs: number,
   previousTs: number | null,
   previousPollAt: number,
-): number | undefined {
-  if (after.periods.length < LEARNING_SAMPLES || previousTs === null) return before.lagAim;
+): { lagAim: number; hitStreak: number } | undefined {
+  const kept =
+    before.lagAim === undefined ? undefined : { lagAim: before.lagAim, hitStreak: before.hitStreak ?? 0 };
+  if (after.periods.length < LEARNING_SAMPLES || previousTs === null) return kept;
   const period = periodOf(after);
   const spacing = readingTs - previousTs;
-  if (spacing <= 0 || spacing >= period * 1.6) return before.lagAim;
+  if (spacing <= 0 || spacing >= period * 1.6) return kept;
   const aim = before.lagAim ?? quantile(after.lags, 0.25) ?? 0;
   const missed = previousPollAt >= readingTs + aim;
-  const step = missed ? AIM_STEP_MS * FIRST_POLL_HIT_RATE : -AIM_STEP_MS * (1 - FIRST_POLL_HIT_RATE);
-  return Math.min(Math.max(0, aim + step), period);
+  if (missed) {
+    return { lagAim: Math.min(aim + AIM_STEP_MS * FIRST_POLL_HIT_RATE, period), hitStreak: 0 };
+  }
+  // A long run of hits means the aim is well above the lag (e.g. after a burst of slow uploads):
+  // step down faster, or readings would arrive late for most of an hour.
+  const streak = (before.hitStreak ?? 0) + 1;
+  const boost = 2 ** Math.min(STREAK_DOUBLINGS, Math.max(0, streak - STREAK_FAST));
+  return { lagAim: Math.max(0, aim - AIM_STEP_MS * (1 - FIRST_POLL_HIT_RATE) * boost), hitStreak: streak };
 }
 
 export function periodOf(cadence: Cadence): number {

@@ -64,7 +64,8 @@ export class HomeAssistantPublisher implements BridgeSink {
     await mqtt.subscribe(this.topics.pollRequest(), (_topic, payload, retained) =>
       this.onPollRequest(payload, retained),
     );
-    mqtt.onReconnect(() => void this.republishAll(false));
+    // The broker may have restarted without persistence and lost our retained discovery.
+    mqtt.onReconnect(() => void this.republishAll(true));
     for (const m of bridgeDiscovery(this.ctx)) this.sendDiscovery(m);
     this.publishConnectivity();
   }

@@ -76,7 +76,8 @@ export class LluClient {
     registerSecret(options.session?.token, { rotating: true });
     registerSecret(options.session?.accountIdHash);
     this.now = options.now ?? Date.now;
-    this.log = options.logger;
+    // Every line of this client names its account (masked) once.
+    this.log = options.logger.child({ account: maskEmail(options.email) });
     this.current = options.session ?? null;
     this.version = maxVersion(options.version, options.session?.version);
     this.transport = new Transport({
@@ -160,10 +161,7 @@ export class LluClient {
       userUnit: result.userUnit,
     };
     this.setSession(session);
-    this.log.info(
-      { account: maskEmail(email), host: new URL(result.baseUrl).host, region: result.region },
-      'logged in to LibreLinkUp',
-    );
+    this.log.info({ host: new URL(result.baseUrl).host, region: result.region }, 'logged in to LibreLinkUp');
     return session;
   }
 

@@ -96,6 +96,14 @@ describe('schedule and cadence together', () => {
     expect(lagOf(cadence)).toBeLessThan(12_000);
   });
 
+  it('recovers within ~15 readings after a burst of slow uploads instead of staying late for an hour', () => {
+    // 8 s lags, then 15 readings lagging 55 s, then 8 s again.
+    const lag = (k: number) => (k >= 60 && k < 75 ? 55_000 : 8_000);
+    const { freshness } = simulatePolling(60_000, lag, 60_000, 10_000, 3 * 3_600_000);
+    const after = freshness.slice(92, 120).sort((a, b) => a - b);
+    expect(after[Math.floor(after.length / 2)]!).toBeLessThanOrEqual(5_000);
+  });
+
   it('with lags spread over 1-20 s: about 1.2 polls per reading, and the aim stays inside the spread', () => {
     const { seen, polls, cadence, freshness } = simulatePolling(
       60_000,
