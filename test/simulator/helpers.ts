@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { afterEach, beforeEach } from 'vitest';
 import { startFakeLibreLinkUp } from '../../src/simulator/server.js';
 import type { FakeLibreLinkUpServer, SimOptions } from '../../src/simulator/types.js';
 
@@ -257,4 +258,20 @@ export async function start(options: SimOptions, running: FakeLibreLinkUpServer[
 
 export async function stopAll(running: FakeLibreLinkUpServer[]): Promise<void> {
   await Promise.all(running.splice(0).map((f) => f.close()));
+}
+
+/**
+ * For every test of the file: a fresh clock and a fake running the standard world, handed to `ready`,
+ * and every fake in the returned list (tests may start more) closed afterwards.
+ */
+export function fakePerTest(
+  ready: (t: { clock: Clock; api: Api }) => void | Promise<void>,
+): FakeLibreLinkUpServer[] {
+  const running: FakeLibreLinkUpServer[] = [];
+  beforeEach(async () => {
+    const clock = makeClock();
+    await ready({ clock, api: await start(world(clock), running) });
+  });
+  afterEach(() => stopAll(running));
+  return running;
 }

@@ -3,13 +3,13 @@
 // logbook, couldNotLoadPatient, run-time follow/unfollow, sensor changes, pauses and upload lag, and
 // readingsOf as the truth behind all of it. Time moves only through the injected clock.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FakeLibreLinkUpServer } from '../../src/simulator/types.js';
+import { describe, expect, it } from 'vitest';
 import {
   type Api,
   type Clock,
   type ConnectionJson,
   EU_EMAIL,
+  fakePerTest,
   type GlucoseJson,
   json,
   MIN,
@@ -18,22 +18,17 @@ import {
   parseLlu,
   type Session,
   start,
-  stopAll,
   T0,
   world,
 } from './helpers.js';
 
-const running: FakeLibreLinkUpServer[] = [];
 let clock: Clock;
 let api: Api;
 let s: Session;
-
-beforeEach(async () => {
-  clock = makeClock();
-  api = await start(world(clock), running);
+const running = fakePerTest(async (t) => {
+  ({ clock, api } = t);
   s = await api.session('eu', EU_EMAIL, PASSWORD);
 });
-afterEach(() => stopAll(running));
 
 const ids = (cs: ConnectionJson[]) => cs.map((c) => c.patientId);
 const byId = (cs: ConnectionJson[], id: string) => cs.find((c) => c.patientId === id)!;

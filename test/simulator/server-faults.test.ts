@@ -2,31 +2,25 @@
 // describe it (§3 login outcomes 5–9, "Authenticated-call errors", §5), with the HTTP status, content
 // type, body shape and Retry-After header; `times`, `email` and `endpoint` scope the rules.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FakeLibreLinkUpServer, SimFault } from '../../src/simulator/types.js';
+import { describe, expect, it } from 'vitest';
+import type { SimFault } from '../../src/simulator/types.js';
 import {
   type Api,
   EU_EMAIL,
+  fakePerTest,
   json,
-  makeClock,
   PASSWORD,
   type Reply,
   type Session,
-  start,
-  stopAll,
   US_EMAIL,
-  world,
 } from './helpers.js';
 
-const running: FakeLibreLinkUpServer[] = [];
 let api: Api;
 let s: Session;
-
-beforeEach(async () => {
-  api = await start(world(makeClock()), running);
+fakePerTest(async (t) => {
+  api = t.api;
   s = await api.session('eu', EU_EMAIL, PASSWORD);
 });
-afterEach(() => stopAll(running));
 
 const connections = () => api.get(s, '/llu/connections');
 const login = () => api.login('eu', EU_EMAIL, PASSWORD);

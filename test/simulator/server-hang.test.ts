@@ -3,29 +3,15 @@
 // they only check lower bounds (never "fast enough"), and wait for the request to reach the fake by
 // watching its log instead of sleeping.
 
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { FakeLibreLinkUpServer } from '../../src/simulator/types.js';
-import {
-  type Api,
-  EU_EMAIL,
-  json,
-  makeClock,
-  PASSWORD,
-  type Session,
-  start,
-  stopAll,
-  world,
-} from './helpers.js';
+import { describe, expect, it, vi } from 'vitest';
+import { type Api, EU_EMAIL, fakePerTest, json, PASSWORD, type Session } from './helpers.js';
 
-const running: FakeLibreLinkUpServer[] = [];
 let api: Api;
 let s: Session;
-
-beforeEach(async () => {
-  api = await start(world(makeClock()), running);
+const running = fakePerTest(async (t) => {
+  api = t.api;
   s = await api.session('eu', EU_EMAIL, PASSWORD);
 });
-afterEach(() => stopAll(running));
 
 const hangLogged = () =>
   vi.waitFor(() => expect(api.fake.requests.some((r) => r.outcome === 'hang')).toBe(true), {

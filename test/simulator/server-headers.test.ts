@@ -3,13 +3,13 @@
 // `version` below the minimum → 403 {"data":{"minimumVersion"},"status":920}; and every successful
 // authenticated answer carries ticket {token, expires (epoch s), duration} (§3 "Token lifetime").
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compareVersions } from '../../src/simulator/server.js';
-import type { FakeLibreLinkUpServer } from '../../src/simulator/types.js';
 import {
   type Api,
   EU_EMAIL,
   EU_USER_ID,
+  fakePerTest,
   HOUR,
   json,
   makeClock,
@@ -18,20 +18,16 @@ import {
   type Session,
   sha256,
   start,
-  stopAll,
   T0,
   world,
 } from './helpers.js';
 
-const running: FakeLibreLinkUpServer[] = [];
 let api: Api;
 let s: Session;
-
-beforeEach(async () => {
-  api = await start(world(makeClock()), running);
+const running = fakePerTest(async (t) => {
+  api = t.api;
   s = await api.session('eu', EU_EMAIL, PASSWORD);
 });
-afterEach(() => stopAll(running));
 
 const PATHS = ['/llu/connections', '/llu/connections/p-mg/graph', '/llu/connections/p-mg/logbook'];
 

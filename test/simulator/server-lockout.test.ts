@@ -3,33 +3,28 @@
 // "message":"locked"}}; a right password does not unlock it, more wrong attempts extend it.
 // Time moves only through the injected clock.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FakeLibreLinkUpServer } from '../../src/simulator/types.js';
+import { describe, expect, it } from 'vitest';
 import {
   type Api,
   type Clock,
   EU_EMAIL,
+  fakePerTest,
   json,
   type LoginJson,
   makeClock,
   PASSWORD,
   type Reply,
   start,
-  stopAll,
   US_EMAIL,
   world,
 } from './helpers.js';
 
-const running: FakeLibreLinkUpServer[] = [];
 let clock: Clock;
 let api: Api;
 const S = 1000;
-
-beforeEach(async () => {
-  clock = makeClock();
-  api = await start(world(clock), running);
+const running = fakePerTest((t) => {
+  ({ clock, api } = t);
 });
-afterEach(() => stopAll(running));
 
 const wrong = () => api.login('eu', EU_EMAIL, 'wrong-password');
 const right = () => api.login('eu', EU_EMAIL, PASSWORD);

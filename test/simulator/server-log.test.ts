@@ -2,32 +2,24 @@
 // the region prefix, the region addressed, endpoint, account e-mail, status, outcome and the request
 // headers with lower-cased names. Tests compare the bridge's behaviour against it.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FakeLibreLinkUpServer } from '../../src/simulator/types.js';
+import { describe, expect, it } from 'vitest';
 import {
   type Api,
   type Clock,
   EU_EMAIL,
+  fakePerTest,
   MIN,
-  makeClock,
   PASSWORD,
   rawRequest,
-  start,
-  stopAll,
   T0,
   US_EMAIL,
-  world,
 } from './helpers.js';
 
-const running: FakeLibreLinkUpServer[] = [];
 let clock: Clock;
 let api: Api;
-
-beforeEach(async () => {
-  clock = makeClock();
-  api = await start(world(clock), running);
+fakePerTest((t) => {
+  ({ clock, api } = t);
 });
-afterEach(() => stopAll(running));
 
 describe('request log', () => {
   it('records endpoint, region, email, status and outcome of a whole session', async () => {

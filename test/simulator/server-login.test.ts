@@ -2,13 +2,13 @@
 // redirects accounts homed elsewhere, tokens belong to the host that issued them, pending steps are
 // accepted through /auth/continue/{type}, and repeated failures lock the account.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FakeLibreLinkUpServer } from '../../src/simulator/types.js';
+import { describe, expect, it } from 'vitest';
 import {
   type Api,
   type Clock,
   EU_EMAIL,
   EU_USER_ID,
+  fakePerTest,
   HOUR,
   json,
   type LoginJson,
@@ -17,21 +17,16 @@ import {
   type Reply,
   sha256,
   start,
-  stopAll,
   T0,
   US_EMAIL,
   world,
 } from './helpers.js';
 
-const running: FakeLibreLinkUpServer[] = [];
 let clock: Clock;
 let api: Api;
-
-beforeEach(async () => {
-  clock = makeClock();
-  api = await start(world(clock), running);
+const running = fakePerTest((t) => {
+  ({ clock, api } = t);
 });
-afterEach(() => stopAll(running));
 
 describe('region redirect', () => {
   it('answers a non-us account at the global host with the redirect body and no token', async () => {

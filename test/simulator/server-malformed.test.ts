@@ -1,33 +1,27 @@
 // `malformed` faults corrupt the normal answer of the endpoint they hit (faults.ts corrupt): not JSON,
 // empty, envelope without data, wrong value types, unparseable timestamps, or cut in half.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FakeLibreLinkUpServer, SimEndpoint, SimFault } from '../../src/simulator/types.js';
+import { describe, expect, it } from 'vitest';
+import type { SimEndpoint, SimFault } from '../../src/simulator/types.js';
 import {
   type Api,
   type ConnectionJson,
   EU_EMAIL,
+  fakePerTest,
   type GraphJson,
   json,
-  makeClock,
   PASSWORD,
   parseLlu,
   type Reply,
   type Session,
-  start,
-  stopAll,
-  world,
 } from './helpers.js';
 
-const running: FakeLibreLinkUpServer[] = [];
 let api: Api;
 let s: Session;
-
-beforeEach(async () => {
-  api = await start(world(makeClock()), running);
+fakePerTest(async (t) => {
+  api = t.api;
   s = await api.session('eu', EU_EMAIL, PASSWORD);
 });
-afterEach(() => stopAll(running));
 
 type Variant = Extract<SimFault, { kind: 'malformed' }>['variant'];
 
