@@ -1,54 +1,17 @@
-import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AccountStatus } from '../../src/bridge/events.js';
 import { type HealthReport, healthReport } from '../../src/http/health.js';
 import { HttpListenError, type HttpServer, isHealthPath, startHttpServer } from '../../src/http/server.js';
 import { registerSecret, silentLogger } from '../../src/log.js';
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function call(
-  url: string,
-  path: string,
-  method = 'GET',
-  headers: Record<string, string> = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { call, HEALTHY } from '../helpers/http.js';
 
 const servers: HttpServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-const OK: HealthReport = {
-  httpStatus: 200,
-  body: {
-    status: 'ok',
-    broker_connected: true,
-    reasons: [],
-    started_at: '2026-11-25T02:00:00.000Z',
-    accounts: [],
-  },
-};
-
 async function start(
-  health: () => HealthReport = () => OK,
+  health: () => HealthReport = () => HEALTHY,
   pages?: Parameters<typeof startHttpServer>[0]['pages'],
 ) {
   const server = await startHttpServer({
@@ -75,7 +38,7 @@ describe('HTTP listener', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(JSON.parse(res.body)).toEqual(OK.body);
+    expect(JSON.parse(res.body)).toEqual(HEALTHY.body);
   });
 
   it('answers 503 when the report says unhealthy', async () => {
@@ -117,7 +80,7 @@ describe('HTTP listener', () => {
   it('hands every other path to the pages hook first', async () => {
     const seen: string[] = [];
     const server = await start(
-      () => OK,
+      () => HEALTHY,
       (req, res) => {
         seen.push(req.url ?? '');
         if (req.url !== '/') return false;
@@ -167,10 +130,10 @@ describe('HTTP listener', () => {
   it('reports a port in use with a message naming the fix', async () => {
     const first = await start();
     await expect(
-      startHttpServer({ host: '127.0.0.1', port: first.port, logger: silentLogger(), health: () => OK }),
+      startHttpServer({ host: '127.0.0.1', port: first.port, logger: silentLogger(), health: () => HEALTHY }),
     ).rejects.toThrow(HttpListenError);
     await expect(
-      startHttpServer({ host: '127.0.0.1', port: first.port, logger: silentLogger(), health: () => OK }),
+      startHttpServer({ host: '127.0.0.1', port: first.port, logger: silentLogger(), health: () => HEALTHY }),
     ).rejects.toThrow(/already in use: set http.port/);
   });
 

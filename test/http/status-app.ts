@@ -4,7 +4,6 @@
 // 12 hours of graph points: the chart has a real curve from the first seconds.
 
 import { mkdtempSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { UpstreamClient } from '../../src/bridge/account-poller.js';
@@ -14,6 +13,7 @@ import { LluError } from '../../src/librelinkup/errors.js';
 import type { Connection, Graph, Reading, Trend } from '../../src/librelinkup/model.js';
 import { fromMgdl } from '../../src/units.js';
 import { connection } from '../bridge/fixtures.js';
+import { call } from '../helpers/http.js';
 
 const MIN = 60_000;
 
@@ -167,32 +167,6 @@ export function upstreams(now = Date.now()) {
     const script = byEmail[account.email];
     return script === undefined ? new FailingUpstream() : new ScriptedUpstream(script);
   };
-}
-
-export interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-export function call(
-  url: string,
-  path: string,
-  method = 'GET',
-  headers: Record<string, string> = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 /** Polls `<url>/status.json` until `ok` holds, like the page does. */

@@ -2,13 +2,12 @@
 // ingress-like prefix, with every URL in the page relative and nothing fetched from elsewhere.
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, startApp } from '../../src/app.js';
-import type { HealthReport } from '../../src/http/health.js';
 import { type HttpServer, startHttpServer } from '../../src/http/server.js';
 import type { StatusBody } from '../../src/http/status.js';
 import { CONTENT_SECURITY_POLICY, statusPages } from '../../src/http/status-page.js';
 import { silentLogger } from '../../src/log.js';
+import { call, HEALTHY } from '../helpers/http.js';
 import {
-  call,
   FAILING_EMAIL,
   FRESH_EMAIL,
   FRESH_PATIENT_ID,
@@ -19,17 +18,6 @@ import {
   statusWhen,
   upstreams,
 } from './status-app.js';
-
-const HEALTH: HealthReport = {
-  httpStatus: 200,
-  body: {
-    status: 'ok',
-    broker_connected: true,
-    reasons: [],
-    started_at: '2026-11-25T02:00:00.000Z',
-    accounts: [],
-  },
-};
 
 const STATUS: StatusBody = {
   generated_at: '2026-11-25T04:00:00.000Z',
@@ -51,7 +39,7 @@ async function start(status: () => StatusBody = () => STATUS, dir?: URL) {
     host: '127.0.0.1',
     port: 0,
     logger,
-    health: () => HEALTH,
+    health: () => HEALTHY,
     pages: statusPages({ status, logger, ...(dir ? { dir } : {}) }),
   });
   servers.push(server);
