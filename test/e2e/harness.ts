@@ -62,3 +62,40 @@ export async function runBridge(config: Config, now?: () => number): Promise<Run
 export async function startSim(options: SimOptions): Promise<FakeLibreLinkUpServer> {
   return startFakeLibreLinkUp(options);
 }
+
+/**
+ * A config for a bridge whose upstream is injected (makeClient): the account's URLs point nowhere
+ * (port 9), since no HTTP request may leave the test.
+ */
+export function injectedUpstreamConfig(
+  url: string,
+  dataDir: string,
+  auth: { username?: string; password?: string } = {},
+): Config {
+  return {
+    accounts: [
+      {
+        email: 'follower@example.com',
+        password: 'Sup3r-S3cret-PW!',
+        region: 'auto',
+        api_url: 'http://127.0.0.1:9',
+        region_url: 'http://127.0.0.1:9/r/{region}',
+        accept_terms: false,
+        version: '4.16.0',
+      },
+    ],
+    mqtt: {
+      url,
+      ...auth,
+      client_id: 'bridge-under-test',
+      base_topic: 'librelinkup2mqtt',
+      discovery: true,
+      discovery_prefix: 'homeassistant',
+      embedded: { host: '127.0.0.1', port: 0 },
+    },
+    poll: { interval: 1, min_interval: 0.1, timeout: 5 },
+    http: { host: '127.0.0.1' },
+    data_dir: dataDir,
+    log_level: 'debug',
+  };
+}

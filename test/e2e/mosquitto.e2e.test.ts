@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, startApp } from '../../src/app.js';
-import type { Config } from '../../src/config/types.js';
 import { createLogger } from '../../src/log.js';
 import { FakeUpstream } from '../bridge/fake-upstream.js';
 import { captureLogs } from '../helpers/logs.js';
 import { MOSQUITTO, MOSQUITTO_PASSWD, type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
 import { checkDiscovery } from '../homeassistant/ha-checklist.js';
 import { Collector, waitUntil } from './collector.js';
+import { injectedUpstreamConfig } from './harness.js';
 
 const BASE = 'librelinkup2mqtt';
 const GLUCOSE_CONFIG = 'homeassistant/sensor/librelinkup2mqtt_p-1/glucose/config';
@@ -90,35 +90,6 @@ class Relay {
   }
 }
 
-function config(url: string, dataDir: string, auth: { username?: string; password?: string } = {}): Config {
-  return {
-    accounts: [
-      {
-        email: 'follower@example.com',
-        password: 'Sup3r-S3cret-PW!',
-        region: 'auto',
-        api_url: 'http://127.0.0.1:9',
-        region_url: 'http://127.0.0.1:9/r/{region}',
-        accept_terms: false,
-        version: '4.16.0',
-      },
-    ],
-    mqtt: {
-      url,
-      ...auth,
-      client_id: 'bridge-under-test',
-      base_topic: BASE,
-      discovery: true,
-      discovery_prefix: 'homeassistant',
-      embedded: { host: '127.0.0.1', port: 0 },
-    },
-    poll: { interval: 1, min_interval: 0.1, timeout: 5 },
-    http: { host: '127.0.0.1' },
-    data_dir: dataDir,
-    log_level: 'debug',
-  };
-}
-
 describe.skipIf(SKIP_REASON !== '')(`the bridge against a real mosquitto${SKIP_REASON}`, () => {
   const cleanups: Array<() => Promise<unknown>> = [];
   afterEach(async () => {
@@ -147,7 +118,7 @@ describe.skipIf(SKIP_REASON !== '')(`the bridge against a real mosquitto${SKIP_R
   /** Starts the app; `app.stop()` is registered for cleanup (a second stop is a no-op). */
   async function run(url: string, auth: { username?: string; password?: string } = {}) {
     const { capture, destination } = captureLogs();
-    const app: App = await startApp(config(url, tempDir(), auth), {
+    const app: App = await startApp(injectedUpstreamConfig(url, tempDir(), auth), {
       logger: createLogger({ level: 'debug', destination }),
       version: '0.0.0-test',
       makeClient: () => new FakeUpstream(Date.now() - 2_000, 200, 0),
@@ -229,7 +200,7 @@ describe.skipIf(SKIP_REASON !== '')(`the bridge against a real mosquitto${SKIP_R
       const wrong = 'Wr0ng-Pa55word!';
       const { capture, destination } = captureLogs();
       const outcome: { settled: 'no' | 'resolved' | 'rejected'; error?: unknown } = { settled: 'no' };
-      startApp(config(broker.url, tempDir(), { username: BROKER_USER, password: wrong }), {
+      startApp(injectedUpstreamConfig(broker.url, tempDir(), { username: BROKER_USER, password: wrong }), {
         logger: createLogger({ level: 'debug', destination }),
         version: '0.0.0-test',
         makeClient: () => new FakeUpstream(Date.now() - 2_000, 200, 0),

@@ -5,43 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, startApp } from '../../src/app.js';
-import type { Config } from '../../src/config/types.js';
 import { createLogger } from '../../src/log.js';
 import { FakeUpstream } from '../bridge/fake-upstream.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { captureLogs } from '../helpers/logs.js';
 import { checkDiscovery } from '../homeassistant/ha-checklist.js';
 import { Collector, waitUntil } from './collector.js';
+import { injectedUpstreamConfig } from './harness.js';
 
 const BASE = 'librelinkup2mqtt';
-
-function config(url: string, dataDir: string): Config {
-  return {
-    accounts: [
-      {
-        email: 'follower@example.com',
-        password: 'Sup3r-S3cret-PW!',
-        region: 'auto',
-        api_url: 'http://127.0.0.1:9',
-        region_url: 'http://127.0.0.1:9/r/{region}',
-        accept_terms: false,
-        version: '4.16.0',
-      },
-    ],
-    mqtt: {
-      url,
-      client_id: 'bridge-under-test',
-      base_topic: BASE,
-      discovery: true,
-      discovery_prefix: 'homeassistant',
-      embedded: { host: '127.0.0.1', port: 0 },
-    },
-    poll: { interval: 1, min_interval: 0.1, timeout: 5 },
-    http: { host: '127.0.0.1' },
-    data_dir: dataDir,
-    log_level: 'debug',
-  };
-}
 
 describe('MQTT and Home Assistant end to end', () => {
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -56,7 +28,7 @@ describe('MQTT and Home Assistant end to end', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'llu-mqtt-')),
   ) {
     const { capture, destination } = captureLogs();
-    const app: App = await startApp(config(broker.url, dataDir), {
+    const app: App = await startApp(injectedUpstreamConfig(broker.url, dataDir), {
       logger: createLogger({ level: 'debug', destination }),
       version: '0.0.0-test',
       makeClient: () => upstream,
