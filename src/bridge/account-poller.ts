@@ -163,7 +163,7 @@ export class AccountPoller {
     const now = this.now();
     const blocked = this.state.blockedUntil;
     if (blocked !== null && blocked > now) {
-      this.deps.logger.warn({}, `poll now ignored: no requests until ${iso(blocked)}`);
+      this.deps.logger.warn(`poll now ignored: no requests until ${iso(blocked)}`);
       return;
     }
     const earliest = this.lastPollAt === null ? now : this.lastPollAt + this.deps.poll.min_interval * 1000;
@@ -331,15 +331,12 @@ export class AccountPoller {
         // A failed backfill must not fail the poll that already delivered the live reading.
         if (isLluError(error) && ['locked', 'rate_limited', 'bad_credentials', 'terms'].includes(error.kind))
           throw error;
+        const kind = isLluError(error) ? error.kind : 'unknown';
         if (!gap) {
           tracked.seedFailures = (tracked.seedFailures ?? 0) + 1;
           if (tracked.seedFailures >= SEED_ATTEMPTS) tracked.historySeeded = true;
           this.deps.logger.info(
-            {
-              patient: tracked.slug,
-              kind: isLluError(error) ? error.kind : 'unknown',
-              attempt: tracked.seedFailures,
-            },
+            { patient: tracked.slug, kind, attempt: tracked.seedFailures },
             tracked.historySeeded
               ? 'could not read the graph to seed the history; the chart and 24 h figures fill from live readings'
               : 'could not read the graph to seed the history; will try again at the next poll',
@@ -347,10 +344,7 @@ export class AccountPoller {
           continue;
         }
         this.deps.logger.warn(
-          {
-            patient: tracked.slug,
-            kind: isLluError(error) ? error.kind : 'unknown',
-          },
+          { patient: tracked.slug, kind },
           'could not read the graph to fill a gap; will retry',
         );
         tracked.log = graphUnavailable(tracked.log, this.now());

@@ -55,15 +55,13 @@ export function observe(
   pollGap: number,
 ): Cadence {
   let { periods, lags } = cadence;
-  if (previousTs !== null) {
-    const spacing = readingTs - previousTs;
-    // Only spacings of one reading count; a gap of several readings would inflate the period.
-    const typical = periodOf(cadence);
-    if (spacing > 0 && spacing < typical * 1.6) periods = push(periods, spacing);
-  }
+  // Only spacings of one reading count; a gap of several readings would inflate the period.
+  const spacing = previousTs === null ? 0 : readingTs - previousTs;
+  const consecutive = spacing > 0 && spacing < periodOf(cadence) * 1.6;
+  if (consecutive) periods = push(periods, spacing);
   const lag = seenAt - readingTs;
   if (lag >= 0 && pollGap <= Math.max(2 * (quantile(lags, 0.5) ?? 0), 30_000)) lags = push(lags, lag);
-  const aim = nextAim(cadence, { periods, lags }, readingTs, previousTs, seenAt - pollGap);
+  const aim = nextAim(cadence, { periods, lags }, consecutive, readingTs, seenAt - pollGap);
   return aim === undefined ? { periods, lags } : { periods, lags, ...aim };
 }
 
@@ -74,23 +72,24 @@ const STREAK_DOUBLINGS = 5;
 /**
  * Lag bounds seen by the bridge are biased: it never polls before its current aim, so every sample is
  * at least the aim, and an aim taken from them only ever grows (towards the largest lag). Instead the
- * aim is an online quantile tracker of the lag: after each consecutive reading, a hit (the first poll
+ * aim is an online quantile tracker of the lag: after each consecutive reading (one period after the
+ * previous one), a hit (the first poll
  * at or after the aim found it) moves the aim earlier, a miss (a poll at or after the aim did not
  * find it) later, settling where FIRST_POLL_HIT_RATE of readings are found by the first poll.
  */
 function nextAim(
   before: Cadence,
   after: Cadence,
+  consecutive: boolean,
   readingTs: number,
-  previousTs: number | null,
   previousPollAt: number,
 ): { lagAim: number; hitStreak: number } | undefined {
-  const kept =
-    before.lagAim === undefined ? undefined : { lagAim: before.lagAim, hitStreak: before.hitStreak ?? 0 };
-  if (after.periods.length < LEARNING_SAMPLES || previousTs === null) return kept;
+  if (isLearning(after) || !consecutive) {
+    return before.lagAim === undefined
+      ? undefined
+      : { lagAim: before.lagAim, hitStreak: before.hitStreak ?? 0 };
+  }
   const period = periodOf(after);
-  const spacing = readingTs - previousTs;
-  if (spacing <= 0 || spacing >= period * 1.6) return kept;
   const aim = before.lagAim ?? quantile(after.lags, 0.25) ?? 0;
   const missed = previousPollAt >= readingTs + aim;
   if (missed) {
@@ -101,6 +100,11 @@ function nextAim(
   const streak = (before.hitStreak ?? 0) + 1;
   const boost = 2 ** Math.min(STREAK_DOUBLINGS, Math.max(0, streak - STREAK_FAST));
   return { lagAim: Math.max(0, aim - AIM_STEP_MS * (1 - FIRST_POLL_HIT_RATE) * boost), hitStreak: streak };
+}
+
+/** Still learning the period: the schedule probes, and the lag aim is not tracked yet. */
+export function isLearning(cadence: Cadence): boolean {
+  return cadence.periods.length < LEARNING_SAMPLES;
 }
 
 export function periodOf(cadence: Cadence): number {

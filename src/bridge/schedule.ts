@@ -1,9 +1,7 @@
 // When to poll an account next: just after the next reading of any of its patients is due, never
 // sooner than min_interval after the last poll and never later than interval. Pure.
 
-import { type Cadence, LEARNING_SAMPLES, lagOf, periodOf } from './cadence.js';
-
-export { LEARNING_SAMPLES };
+import { type Cadence, isLearning, lagOf, periodOf } from './cadence.js';
 
 export interface ScheduleInput {
   now: number;
@@ -18,22 +16,6 @@ export interface ScheduleInput {
 
 /** Margin after the expected availability, so the poll lands after the upload, not before it. */
 export const DUE_MARGIN_MS = 1_000;
-
-/**
- * Spacing to wait for the next reading. A poll only ever sees spacings as short as the polls
- * themselves: polling every 2 s, a 1 s cadence looks like a 2 s one forever. So while few samples
- * exist, wait half the estimate; the extra polls are a handful at start, then the period is known.
- * (A cadence that later becomes shorter is not detected; it shows as missed readings that only the
- * graph can fill.)
- */
-export function dueSpacing(cadence: Cadence): number {
-  const period = periodOf(cadence);
-  return learning(cadence) ? period / 2 : period;
-}
-
-function learning(cadence: Cadence): boolean {
-  return cadence.periods.length < LEARNING_SAMPLES;
-}
 
 /** Margin scaled down for short (compressed or simulated) periods so it never skips a reading. */
 export function dueMargin(period: number): number {
@@ -51,10 +33,13 @@ export function nextPollAt(input: ScheduleInput): number {
   for (const p of input.patients) {
     if (p.latestTs === null) continue;
     const period = periodOf(p.cadence);
-    // While learning, lag bounds from coarse polls are inflated; probing without them finds the
-    // next reading by chasing at min_interval, which also yields tight lag samples.
-    const due = learning(p.cadence)
-      ? p.latestTs + dueSpacing(p.cadence)
+    // While learning, probe at half the presumed period: a poll only ever sees spacings as short as
+    // the polls themselves (polling every 2 s, a 1 s cadence looks like 2 s forever), and lag bounds
+    // from coarse polls are inflated, so they are left out; chasing at min_interval then finds the
+    // next reading and yields tight lag samples. The extra polls are a handful at start. (A cadence
+    // that later becomes shorter is not detected; it shows as gaps only the graph can fill.)
+    const due = isLearning(p.cadence)
+      ? p.latestTs + period / 2
       : p.latestTs + period + lagOf(p.cadence) + dueMargin(period);
     if (due > lastPollAt) {
       wanted = Math.min(wanted, due);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CREDENTIALS_MAX_MS, HOUR, MINUTE, retryDelay, TRANSIENT_MAX_MS } from '../../src/bridge/backoff.js';
-import { EMPTY_CADENCE, lagOf, observe, periodOf } from '../../src/bridge/cadence.js';
-import { DUE_MARGIN_MS, LEARNING_SAMPLES, nextPollAt } from '../../src/bridge/schedule.js';
+import { EMPTY_CADENCE, LEARNING_SAMPLES, lagOf, observe, periodOf } from '../../src/bridge/cadence.js';
+import { DUE_MARGIN_MS, nextPollAt } from '../../src/bridge/schedule.js';
 import { T0 } from './fixtures.js';
 
 const base = { minIntervalMs: 10_000, intervalMs: 60_000, spread: 0 };
