@@ -3,12 +3,11 @@
 // optional HTTP listener. Start order follows the data flow backwards, so nothing is published
 // before there is somewhere to publish it; stop runs it forwards and is bounded in time.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Bridge, type ClientFactory } from './bridge/bridge.js';
 import type { Config } from './config/types.js';
 import { HomeAssistantPublisher } from './homeassistant/publisher.js';
 import { healthReport } from './http/health.js';
-import { peerAllowed, startHttpServer } from './http/server.js';
+import { startHttpServer } from './http/server.js';
 import { buildStatus } from './http/status.js';
 import { statusPages } from './http/status-page.js';
 import { LluClient } from './librelinkup/client.js';
@@ -61,19 +60,6 @@ export const defaultClientFactory: ClientFactory = ({
     session,
     onSessionChange,
   });
-
-type PagesHook = (req: IncomingMessage, res: ServerResponse) => boolean;
-
-/** The pages hook answering 403 to peers outside `allow` (when given). */
-function restrictPages(allow: readonly string[] | undefined, pages: PagesHook): PagesHook {
-  if (allow === undefined) return pages;
-  return (req, res) => {
-    if (peerAllowed(req, allow)) return pages(req, res);
-    res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-    res.end('The status page is served through Home Assistant ingress only.\n');
-    return true;
-  };
-}
 
 export async function startApp(config: Config, options: AppOptions): Promise<App> {
   const { logger } = options;
@@ -130,21 +116,19 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
               now: Date.now(),
               startedAt,
             }),
-          pages: restrictPages(
-            options.pagesAllowFrom,
-            statusPages({
-              logger: httpLogger,
-              status: () =>
-                buildStatus({
-                  now: (options.now ?? Date.now)(),
-                  startedAt,
-                  version: options.version,
-                  brokerConnected: mqtt.connected,
-                  accounts: bridge?.accounts() ?? [],
-                  patients: bridge?.patients() ?? [],
-                }),
-            }),
-          ),
+          pagesAllowFrom: options.pagesAllowFrom,
+          pages: statusPages({
+            logger: httpLogger,
+            status: () =>
+              buildStatus({
+                now: (options.now ?? Date.now)(),
+                startedAt,
+                version: options.version,
+                brokerConnected: mqtt.connected,
+                accounts: bridge?.accounts() ?? [],
+                patients: bridge?.patients() ?? [],
+              }),
+          }),
         });
 
   try {

@@ -16,6 +16,8 @@ export interface HttpServerOptions {
   health: () => HealthReport;
   /** Status page hook: return true when the request was answered. Called for every non-/health request. */
   pages?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Peers allowed past /health (the add-on: the ingress proxy and loopback); absent: everyone. */
+  pagesAllowFrom?: readonly string[] | undefined;
 }
 
 export interface HttpServer {
@@ -38,7 +40,7 @@ export function requestPath(req: IncomingMessage): string {
 }
 
 /** Whether the peer's address is in `allow` (IPv4-mapped IPv6 addresses compared as IPv4). */
-export function peerAllowed(req: IncomingMessage, allow: readonly string[]): boolean {
+function peerAllowed(req: IncomingMessage, allow: readonly string[]): boolean {
   const raw = req.socket.remoteAddress ?? '';
   const peer = raw.startsWith('::ffff:') ? raw.slice(7) : raw;
   return allow.includes(peer);
@@ -78,6 +80,11 @@ function handle(options: HttpServerOptions, req: IncomingMessage, res: ServerRes
       return;
     }
     send(res, report.httpStatus, report.body, head);
+    return;
+  }
+  if (options.pagesAllowFrom !== undefined && !peerAllowed(req, options.pagesAllowFrom)) {
+    res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    res.end('The status page is served through Home Assistant ingress only.\n');
     return;
   }
   if (options.pages?.(req, res)) return;
