@@ -52,6 +52,7 @@ interface AccountState {
 }
 
 interface TokenState {
+  token: string;
   email: string;
   kind: 'auth' | 'step';
   /** host region that issued it; tokens are region-bound (UNSURE upstream, but peers see errors elsewhere) */
@@ -162,7 +163,7 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
       s: 'llu.android',
       exp: Math.floor(expiresAt / 1000),
     });
-    tokens.set(token, { email: acc.spec.email, kind, region, expiresAt });
+    tokens.set(token, { token, email: acc.spec.email, kind, region, expiresAt });
     return { token, expires: Math.floor(expiresAt / 1000), duration: lifetime };
   }
 
@@ -270,7 +271,7 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
       return { answer: { status: 403, body: versionTooOld(minimumVersion) }, email, outcome: 'version' };
     }
     const ticket = {
-      token: (req.headers.authorization ?? '').replace(/^Bearer\s+/i, ''),
+      token: tok.token,
       expires: Math.floor(tok.expiresAt / 1000),
       duration: tokenLifetimeMs,
     };
