@@ -48,6 +48,8 @@ export interface AddonPatientOptions {
   target_low?: string;
   target_high?: string;
   urgent_low?: string;
+  /** sensor life in days when the sensor type cannot tell (e.g. 15 for a Libre 2 Plus / 3 Plus) */
+  sensor_days?: number;
 }
 
 export interface AddonAccountOptions {
@@ -118,6 +120,12 @@ function readPatient(value: unknown, path: string): AddonPatientOptions | null {
   for (const key of ['id', 'match', 'name', 'target_low', 'target_high', 'urgent_low'] as const) {
     const v = text(value[key], `${path}.${key}`);
     if (v !== undefined) patient[key] = v;
+  }
+  if (value.sensor_days !== undefined && value.sensor_days !== null && value.sensor_days !== '') {
+    const days = Number(value.sensor_days);
+    if (!Number.isInteger(days) || days < 1 || days > 30)
+      throw invalid(`${path}.sensor_days`, 'must be a whole number of days from 1 to 30, e.g. 15');
+    patient.sensor_days = days;
   }
   return Object.keys(patient).length === 0 ? null : patient;
 }

@@ -162,6 +162,18 @@ describe('readAddonOptions', () => {
     });
   });
 
+  it('passes a patient sensor_days to the config, where the normal schema checks it', async () => {
+    const options = readAddonOptions({
+      accounts: [{ email: 'a@b.c', password: 'pw', patients: [{ match: 'Anna Smith', sensor_days: 15 }] }],
+    });
+    const { config } = optionsToConfig(options, null);
+    const accounts = config.accounts as Array<{ patients: Array<Record<string, unknown>> }>;
+    expect(accounts[0]?.patients[0]).toEqual({ match: 'Anna Smith', sensor_days: 15 });
+    const { parseConfigObject } = await import('../../src/config/load.js');
+    const valid = parseConfigObject(config, {});
+    expect(valid.accounts[0]?.patients?.[0]?.sensor_days).toBe(15);
+  });
+
   it('defaults a missing region to auto', () => {
     const options = readAddonOptions({ accounts: [{ email: 'a@b.c', password: 'pw' }] });
     expect(options.accounts[0]?.region).toBe('auto');
@@ -180,6 +192,10 @@ describe('readAddonOptions', () => {
     [{ accounts: [{ email: 'a@b.c', password: 'x', patients: 'all' }] }, /patients must be a list/],
     [{ accounts: [{ email: 'a@b.c', password: 'x' }], mqtt: 'x' }, /mqtt must be a group/],
     [{ accounts: [{ email: 'a@b.c', password: 'x' }], poll_interval: -1 }, /poll_interval/],
+    [
+      { accounts: [{ email: 'a@b.c', password: 'x', patients: [{ match: 'A B', sensor_days: 0.5 }] }] },
+      /patients\[0\]\.sensor_days must be a whole number/,
+    ],
   ])('refuses %j with a message naming the option', (value, message) => {
     expect(() => readAddonOptions(value)).toThrow(AddonError);
     expect(() => readAddonOptions(value)).toThrow(message);
