@@ -12,7 +12,7 @@ import { type App, type AppOptions, startApp } from './app.js';
 import { ConfigError } from './config/errors.js';
 import { configWarnings, loadConfigFile, parseConfigObject } from './config/load.js';
 import type { Config } from './config/types.js';
-import { createLogger, type Logger, scrubString } from './log.js';
+import { createLogger, type LogFormatSetting, type Logger, resolveLogFormat, scrubString } from './log.js';
 import { packageVersion } from './version.js';
 
 export const EXIT_OK = 0;
@@ -47,8 +47,10 @@ export interface CliIo {
   cwd: string;
   /** resolves when the process is asked to stop (SIGTERM/SIGINT) */
   stopSignal: Promise<string>;
-  /** the logger to use; default pino on stdout at the config's level */
+  /** the logger to use; default pino on stdout at the config's level and format */
   makeLogger?: (level: string) => Logger;
+  /** whether stdout is a terminal (pretty log lines by default) */
+  isTTY?: boolean;
 }
 
 class UsageError extends Error {}
@@ -155,8 +157,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-function loggerFor(io: CliIo, level: string): Logger {
-  return io.makeLogger ? io.makeLogger(level) : createLogger({ level });
+function loggerFor(io: CliIo, level: string, format?: LogFormatSetting): Logger {
+  if (io.makeLogger) return io.makeLogger(level);
+  const where = {
+    isTTY: io.isTTY === true,
+    addon: (io.env.SUPERVISOR_TOKEN ?? io.env.HASSIO_TOKEN) !== undefined,
+  };
+  return createLogger({ level, format: resolveLogFormat(format, where), colorize: where.isTTY });
 }
 
 /** Runs the app until a stop signal; a failure to start is fatal (exit 1) after logging its kind. */
@@ -167,7 +174,7 @@ async function runWith(
   extra: Partial<AppOptions> = {},
 ): Promise<number> {
   const config = load();
-  const logger = loggerFor(io, config.log_level);
+  const logger = loggerFor(io, config.log_level, config.log_format);
   for (const w of configWarnings(config)) logger.warn(w);
   let app: App;
   try {
@@ -228,6 +235,7 @@ function processIo(): CliIo {
   return {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
+    isTTY: process.stdout.isTTY === true,
     env: process.env,
     cwd: process.cwd(),
     stopSignal,

@@ -4,6 +4,7 @@
 // hashes from logins) is registered and scrubbed from any string, message or error text.
 
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -95,6 +96,41 @@ export interface LoggerOptions {
   /** where lines go; default stdout. Tests pass a stream to read every line back. */
   destination?: DestinationStream;
   name?: string;
+  /** `pretty`: one human-readable line per event (terminal, add-on log panel); default `json` */
+  format?: 'pretty' | 'json';
+  /** ANSI colours in pretty lines (only for a terminal) */
+  colorize?: boolean;
+}
+
+export type LogFormatSetting = 'auto' | 'pretty' | 'json';
+
+/**
+ * `auto` writes for whoever reads: people on a terminal and in the Home Assistant add-on log panel
+ * (not a terminal, but read by people) get pretty lines; everything else (Docker log drivers, files,
+ * pipes into a log shipper) gets JSON lines.
+ */
+export function resolveLogFormat(
+  setting: LogFormatSetting | undefined,
+  where: { isTTY: boolean; addon: boolean },
+): 'pretty' | 'json' {
+  if (setting === 'pretty' || setting === 'json') return setting;
+  return where.isTTY || where.addon ? 'pretty' : 'json';
+}
+
+/**
+ * Pretty lines are made from the JSON line after redaction, so they can hold no more than it does.
+ * One line per event: the account and person lead the message, other fields follow on the same line.
+ */
+function prettyStream(destination: DestinationStream | undefined, colorize: boolean): DestinationStream {
+  return pinoPretty({
+    destination: destination ?? 1,
+    sync: true,
+    colorize,
+    singleLine: true,
+    translateTime: 'SYS:yyyy-mm-dd HH:MM:ss',
+    ignore: 'name,account,patient',
+    messageFormat: '{if account}[{account}] {end}{if patient}{patient}: {end}{msg}',
+  });
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -117,7 +153,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         },
       },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: true }),
+    options.format === 'pretty'
+      ? prettyStream(options.destination, options.colorize ?? false)
+      : (options.destination ?? pino.destination({ dest: 1, sync: true })),
   );
 }
 

@@ -1,6 +1,12 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, ROTATING_SECRETS_KEPT, registerSecret, scrubString } from '../src/log.js';
+import {
+  createLogger,
+  ROTATING_SECRETS_KEPT,
+  registerSecret,
+  resolveLogFormat,
+  scrubString,
+} from '../src/log.js';
 
 function capture() {
   const lines: string[] = [];
@@ -93,5 +99,62 @@ describe('logger redaction', () => {
 
   it('leaves ordinary text alone', () => {
     expect(scrubString('new reading 112 mg/dL')).toBe('new reading 112 mg/dL');
+  });
+});
+
+describe('pretty log lines', () => {
+  function prettyCapture() {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(...String(chunk).split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const logger = createLogger({ level: 'info', destination, format: 'pretty' });
+    return { lines, logger };
+  }
+
+  it('writes one line per event: time, level, account and person first, then the message and fields', () => {
+    const { lines, logger } = prettyCapture();
+    logger
+      .child({ account: 'm***@example.com' })
+      .info({ patient: 'mum', mgdl: 104, trend: 'stable' }, 'new reading');
+    expect(lines).toHaveLength(1);
+    const line = lines[0] ?? '';
+    expect(line).toMatch(
+      /^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{3})?\] INFO: \[m\*\*\*@example\.com\] mum: new reading/,
+    );
+    expect(line).toContain('"mgdl":104');
+    // Each key once: the account and the person are not repeated among the fields.
+    expect(line.split('m***@example.com')).toHaveLength(2);
+    expect(line).not.toContain('"patient"');
+  });
+
+  it('redacts secrets exactly as the JSON lines do', () => {
+    const { lines, logger } = prettyCapture();
+    registerSecret('pretty-secret-password-123');
+    logger.warn(
+      { password: 'x-y-z-1', token: 'abc.def.ghi', err: new Error('echo pretty-secret-password-123') },
+      'login failed for pretty-secret-password-123',
+    );
+    const text = lines.join('\n');
+    expect(text).not.toContain('pretty-secret-password-123');
+    expect(text).not.toContain('x-y-z-1');
+    expect(text).not.toContain('abc.def.ghi');
+    expect(text).toContain('[redacted]');
+  });
+});
+
+describe('resolveLogFormat', () => {
+  it.each([
+    ['auto', { isTTY: true, addon: false }, 'pretty'],
+    ['auto', { isTTY: false, addon: true }, 'pretty'],
+    ['auto', { isTTY: false, addon: false }, 'json'],
+    [undefined, { isTTY: false, addon: false }, 'json'],
+    ['json', { isTTY: true, addon: true }, 'json'],
+    ['pretty', { isTTY: false, addon: false }, 'pretty'],
+  ] as const)('%s on %j → %s', (setting, where, expected) => {
+    expect(resolveLogFormat(setting, where)).toBe(expected);
   });
 });

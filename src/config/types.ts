@@ -98,4 +98,6 @@ export interface Config {
   http: HttpConfig;
   data_dir: string;
   log_level: LogLevel;
+  /** default auto: pretty on a terminal and in the add-on, JSON lines otherwise */
+  log_format?: 'auto' | 'pretty' | 'json';
 }
