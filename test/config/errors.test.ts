@@ -51,7 +51,12 @@ describe('invalid configs: one problem each, by path, with a fix', () => {
   it('unknown key that belongs elsewhere, or nowhere', () => {
     const e = failure(withAccount('interval: 30\nfoo: 1\n'));
     problemAt(e, 'interval', 'belongs at poll.interval', 'move it there');
-    problemAt(e, 'foo', 'unknown key "foo"', 'allowed here: accounts, mqtt, poll, http, data_dir, log_level, log_format');
+    problemAt(
+      e,
+      'foo',
+      'unknown key "foo"',
+      'allowed here: accounts, mqtt, poll, http, data_dir, log_level, log_format',
+    );
   });
 
   it('negative interval', () => {

@@ -80,6 +80,7 @@ describe('defaults', () => {
       http: { host: '127.0.0.1' },
       data_dir: './data',
       log_level: 'info',
+      log_format: 'auto',
     });
   });
 
