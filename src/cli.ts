@@ -33,7 +33,7 @@ Usage:
 Options:
   -c, --config PATH   config file (YAML); \${VAR} is replaced from the environment
   -p, --port N        demo: port of the embedded MQTT broker (default 1883)
-      --http-port N   demo: port of the status page / health endpoint (default: off)
+      --http-port N   demo: port of the status page / health endpoint (default 8099, or a free port)
   -v, --version       print the version
   -h, --help          print this help
 

@@ -3,6 +3,7 @@
 // 5 seconds (not every minute) so the curves cross low and high within a couple of minutes.
 
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from './config/types.js';
@@ -10,6 +11,17 @@ import { DEMO_EMAIL, DEMO_PASSWORD, demoWorld } from './simulator/demo-world.js'
 import { startFakeLibreLinkUp } from './simulator/server.js';
 
 export const DEMO_PERIOD_MS = 5_000;
+/** The status page's port in the demo, as in the add-on; a free one when something else has it. */
+export const DEMO_HTTP_PORT = 8099;
+
+/** `preferred` when it can be bound on `host` now, else 0 (the OS picks a free port). */
+export function portOrFree(host: string, preferred: number): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(0));
+    probe.listen({ host, port: preferred, exclusive: true }, () => probe.close(() => resolve(preferred)));
+  });
+}
 
 export interface Demo {
   config: Config;
@@ -26,6 +38,8 @@ export async function startDemo(options: {
 }): Promise<Demo> {
   const sim = await startFakeLibreLinkUp(demoWorld(Date.now(), { periodMs: DEMO_PERIOD_MS }));
   const brokerPort = options.brokerPort;
+  // The demo always shows its status page: it is the quickest look at what the bridge publishes.
+  const httpPort = options.httpPort ?? (await portOrFree('127.0.0.1', DEMO_HTTP_PORT));
   const config: Config = {
     accounts: [
       {
@@ -47,7 +61,7 @@ export async function startDemo(options: {
     },
     // interval = the demo's reading period, as 60 s is for the real upstream.
     poll: { interval: DEMO_PERIOD_MS / 1000, min_interval: 1, timeout: 10 },
-    http: { host: '127.0.0.1', ...(options.httpPort !== undefined ? { port: options.httpPort } : {}) },
+    http: { host: '127.0.0.1', port: httpPort },
     data_dir: options.dataDir ?? mkdtempSync(join(tmpdir(), 'librelinkup2mqtt-demo-')),
     log_level: (options.env.LOG_LEVEL as Config['log_level'] | undefined) ?? 'info',
   };

@@ -40,6 +40,12 @@ describe('demo', () => {
     try {
       expect(url).not.toMatch(/:0$/);
       expect(cli.text()).toContain('Not a medical device');
+      // The demo shows its status page without being asked, on 8099 or a free port when that is taken.
+      const page = /Status page: +(http:\/\/127\.0\.0\.1:\d+)\//.exec(cli.text())?.[1];
+      expect(page, 'status page URL in the banner').toBeDefined();
+      const answer = await fetch(`${page}/`);
+      expect(answer.status).toBe(200);
+      expect(await answer.text()).toContain('<html');
       await waitUntil(
         () =>
           collector.json(`${BASE}/alex_demo/state`) !== undefined &&
