@@ -10,6 +10,7 @@ import type { Reading } from '../librelinkup/model.js';
 import type { Logger } from '../log.js';
 import type { MqttConnection } from '../mqtt/client.js';
 import { SUPPORT_URL } from '../version.js';
+import { BurstLog } from './burst-log.js';
 import {
   accountDiscovery,
   accountPayload,
@@ -24,6 +25,8 @@ import { eventPayload, readingPayload, statePayload } from './payloads.js';
 
 export const BIRTH_RESEND_DELAY_MS = 2_000;
 export const POLL_NOW_MIN_SPACING_MS = 10_000;
+/** An ignored command after this much quiet starts a new burst (and a new log line). */
+export const COMMAND_BURST_QUIET_MS = 60_000;
 
 export interface PublisherOptions {
   mqtt: MqttConnection;
@@ -41,6 +44,7 @@ export class HomeAssistantPublisher implements BridgeSink {
   private readonly patients = new Map<string, PatientSnapshot>();
   private readonly accounts = new Map<string, AccountStatus>();
   private lastPollNow = Number.NEGATIVE_INFINITY;
+  private readonly ignored = new BurstLog(COMMAND_BURST_QUIET_MS);
   private birthTimer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
 
@@ -74,24 +78,38 @@ export class HomeAssistantPublisher implements BridgeSink {
     if (this.birthTimer) clearTimeout(this.birthTimer);
   }
 
+  /** Logs an ignored command once per burst; later lines say how many were swallowed meanwhile. */
+  private ignoredCommand(key: string, level: 'info' | 'warn', message: string): void {
+    const { log, suppressed } = this.ignored.note(key, this.now());
+    if (!log) return;
+    if (suppressed > 0) this.options.logger[level]({ ignored_before: suppressed }, message);
+    else this.options.logger[level](message);
+  }
+
   private onPollRequest(payload: Buffer, retained: boolean): void {
-    const { logger } = this.options;
     if (retained) {
-      logger.warn(
+      this.ignoredCommand(
+        'retained',
+        'warn',
         `ignoring a retained message on ${this.topics.pollRequest()}: commands must not be retained`,
       );
       return;
     }
     const text = payload.toString().trim();
     if (text !== 'PRESS' && text !== '') {
-      logger.warn(`ignoring "${text.slice(0, 40)}" on ${this.topics.pollRequest()}: send PRESS to poll now`);
+      this.ignoredCommand(
+        'unknown',
+        'warn',
+        `ignoring "${text.slice(0, 40)}" on ${this.topics.pollRequest()}: send PRESS to poll now`,
+      );
       return;
     }
     const now = this.now();
     if (now - this.lastPollNow < POLL_NOW_MIN_SPACING_MS) {
-      logger.info('poll now ignored: pressed less than 10 s ago');
+      this.ignoredCommand('too_soon', 'info', 'poll now ignored: pressed less than 10 s ago');
       return;
     }
+    const { logger } = this.options;
     this.lastPollNow = now;
     logger.info('poll now requested');
     this.options.onPollNow();
