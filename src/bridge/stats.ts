@@ -13,10 +13,20 @@ const MINUTE_MS = 60_000;
 
 /** Delta only against a previous reading at most this much older; beyond that it is not "the change". */
 export const DELTA_MAX_GAP_MS = 15 * MINUTE_MS;
-/** Rate: readings this far back from the latest, at least RATE_MIN_POINTS of them over RATE_MIN_SPAN_MS. */
-export const RATE_WINDOW_MS = 15 * MINUTE_MS;
+/**
+ * Rate: the slope over the last few readings, as CGM apps draw their arrow (Libre's arrow follows
+ * about the last 5 minutes): readings this far back from the latest, at least RATE_MIN_POINTS of them
+ * over RATE_MIN_SPAN_MS. A longer window would lag a turn and contradict the arrow on screen.
+ */
+export const RATE_WINDOW_MS = 5 * MINUTE_MS;
 export const RATE_MIN_POINTS = 3;
-export const RATE_MIN_SPAN_MS = 5 * MINUTE_MS;
+export const RATE_MIN_SPAN_MS = 2 * MINUTE_MS;
+/**
+ * With only the graph's 5-minute points (after a gap), the last 5 minutes hold two readings: the
+ * slope is then taken over this wider window, with at least RATE_MIN_POINTS over RATE_SPARSE_MIN_SPAN_MS.
+ */
+export const RATE_SPARSE_WINDOW_MS = 15 * MINUTE_MS;
+export const RATE_SPARSE_MIN_SPAN_MS = 5 * MINUTE_MS;
 /** A reading stands for the time until the next one, but never for longer than this (gaps don't count). */
 export const MAX_INTERVAL_MS = 15 * MINUTE_MS;
 /** Share of the 24 h that must be covered before time in range, average and GMI are shown. */
@@ -85,15 +95,24 @@ export function deltaMgdl(series: readonly Reading[], latest: Reading | null): n
 }
 
 /**
- * Least-squares slope in mg/dL per minute over the readings in the RATE_WINDOW_MS up to `latest`;
- * null with fewer than RATE_MIN_POINTS readings or a span under RATE_MIN_SPAN_MS (too noisy to call).
+ * Least-squares slope in mg/dL per minute over the readings in the RATE_WINDOW_MS up to `latest`
+ * (RATE_SPARSE_WINDOW_MS when that holds too few); null with fewer than RATE_MIN_POINTS readings or a
+ * span too short to call (noise).
  */
 export function rateMgdlPerMinute(series: readonly Reading[], latest: Reading | null): number | null {
   if (!usable(latest)) return null;
-  const points = upTo(series, latest).filter((r) => latest.timestamp - r.timestamp <= RATE_WINDOW_MS);
+  const points = upTo(series, latest);
+  return (
+    slopeWithin(points, latest, RATE_WINDOW_MS, RATE_MIN_SPAN_MS) ??
+    slopeWithin(points, latest, RATE_SPARSE_WINDOW_MS, RATE_SPARSE_MIN_SPAN_MS)
+  );
+}
+
+function slopeWithin(all: readonly Reading[], latest: Reading, windowMs: number, minSpanMs: number) {
+  const points = all.filter((r) => latest.timestamp - r.timestamp <= windowMs);
   const first = points[0];
   if (points.length < RATE_MIN_POINTS || first === undefined) return null;
-  if (latest.timestamp - first.timestamp < RATE_MIN_SPAN_MS) return null;
+  if (latest.timestamp - first.timestamp < minSpanMs) return null;
   // Minutes relative to the latest reading keep the sums small and exact enough.
   const xs = points.map((r) => (r.timestamp - latest.timestamp) / MINUTE_MS);
   const ys = points.map((r) => r.mgdl);

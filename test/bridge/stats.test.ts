@@ -122,12 +122,20 @@ describe('rate', () => {
     expect(stats({ history: down, latest: r(NOW, 100) }).rate).toBe(-0.3);
   });
 
-  it('is null with fewer than 3 readings or less than 5 minutes covered', () => {
+  it('is null with fewer than 3 readings or less than 2 minutes covered', () => {
     expect(stats({ history: [r(NOW - 10 * MIN, 100)], latest: r(NOW, 110) }).rate).toBeNull();
-    const short = minutely(5, 1); // 4 minutes
-    expect(stats({ history: short, latest: short.at(-1)! }).rate).toBeNull();
-    const enough = minutely(6, 1); // 5 minutes
+    const short = [r(NOW - 90_000, 100), r(NOW - 45_000, 101)]; // 1.5 minutes
+    expect(stats({ history: short, latest: r(NOW, 102) }).rate).toBeNull();
+    const enough = minutely(3, 1); // 2 minutes
     expect(stats({ history: enough, latest: enough.at(-1)! }).rate).toBe(1);
+  });
+
+  it('follows the last 5 minutes of minutely readings, not an older turn', () => {
+    // Falling for 10 minutes, then rising for the last 5: the arrow points up, and so must the rate.
+    const falling = Array.from({ length: 10 }, (_, i) => r(NOW - (15 - i) * MIN, 200 - 4 * i));
+    const rising = Array.from({ length: 6 }, (_, i) => r(NOW - (5 - i) * MIN, 164 + 2 * i));
+    const h = [...falling, ...rising];
+    expect(stats({ history: h, latest: h.at(-1)! }).rate).toBe(2);
   });
 
   it('only uses the last 15 minutes before the latest reading', () => {
