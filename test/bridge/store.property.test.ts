@@ -42,8 +42,9 @@ type Path = Array<string | number>;
 /** Every path into a JSON value (the root included), for choosing what to damage. */
 function pathsOf(value: unknown, at: Path = []): Path[] {
   const out: Path[] = [at];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...pathsOf(v, [...at, i])));
-  else if (typeof value === 'object' && value !== null)
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) out.push(...pathsOf(v, [...at, i]));
+  } else if (typeof value === 'object' && value !== null)
     for (const [k, v] of Object.entries(value)) out.push(...pathsOf(v, [...at, k]));
   return out;
 }
