@@ -272,6 +272,7 @@ export function stateProblem(
 
 function describe(error: ErrorObject | undefined): { path: string; problem: string } {
   if (error === undefined) return { path: '', problem: 'does not match the expected shape' };
-  const missing = error.keyword === 'required' ? ` (${String(error.params.missingProperty)})` : '';
-  return { path: error.instancePath, problem: `${error.message ?? 'is invalid'}${missing}` };
+  if (error.keyword === 'required')
+    return { path: `${error.instancePath}/${String(error.params.missingProperty)}`, problem: 'is missing' };
+  return { path: error.instancePath, problem: error.message ?? 'is invalid' };
 }
