@@ -9,7 +9,18 @@
 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { EARLIEST_PLAUSIBLE_MS, GLUCOSE_MGDL, ID_MAX_CHARS, TARGET_MGDL } from '../librelinkup/limits.js';
-import { TRENDS } from '../librelinkup/model.js';
+import {
+  type AlarmThresholds,
+  type Connection,
+  type Reading,
+  type SensorInfo,
+  type Session,
+  TRENDS,
+} from '../librelinkup/model.js';
+import type { AlertMemory } from './alerts.js';
+import type { Cadence } from './cadence.js';
+import type { Gap, ReadingLog } from './outbox.js';
+import type { PersistedPatient } from './store.js';
 
 /**
  * Latest timestamp accepted from the file. Not a freshness rule (a Pi without network time may run
@@ -40,8 +51,12 @@ function nullable(schema: Schema): Schema {
   if (Array.isArray(schema.enum)) return { ...schema, enum: [...schema.enum, null] };
   return { ...schema, type: [schema.type, 'null'] };
 }
-/** A closed object: every listed property is checked, unlisted ones are removed on load. */
-function obj(required: string[], properties: Record<string, Schema>): Schema {
+/**
+ * A closed object: every listed property is checked, unlisted ones are removed on load. Typed by the
+ * model, so a field added to a persisted type without a schema here fails to compile (it would
+ * otherwise be removed on load, silently).
+ */
+function obj<T>(required: Array<keyof T & string>, properties: { [K in keyof Required<T>]: Schema }): Schema {
   return { type: 'object', required, properties, additionalProperties: false };
 }
 function range(type: 'number' | 'integer', min: number, max: number): Schema {
@@ -60,17 +75,20 @@ const mgdl = range('number', GLUCOSE_MGDL.min, GLUCOSE_MGDL.max);
 const threshold = nullable(range('number', 0, 1000));
 
 export const readingSchema: Schema = {
-  ...obj(['timestamp', 'mgdl', 'value', 'unit', 'trend', 'isHigh', 'isLow', 'measurementColor', 'type'], {
-    timestamp,
-    mgdl,
-    value: { type: 'number' },
-    unit,
-    trend: nullable({ enum: [...TRENDS] }),
-    isHigh: { type: 'boolean' },
-    isLow: { type: 'boolean' },
-    measurementColor: nullable({ type: 'integer' }),
-    type: { type: 'integer' },
-  }),
+  ...obj<Reading>(
+    ['timestamp', 'mgdl', 'value', 'unit', 'trend', 'isHigh', 'isLow', 'measurementColor', 'type'],
+    {
+      timestamp,
+      mgdl,
+      value: { type: 'number' },
+      unit,
+      trend: nullable({ enum: [...TRENDS] }),
+      isHigh: { type: 'boolean' },
+      isLow: { type: 'boolean' },
+      measurementColor: nullable({ type: 'integer' }),
+      type: { type: 'integer' },
+    },
+  ),
   // `value` is in the reading's own unit, so its bounds depend on it.
   if: { properties: { unit: { const: 'mmol/L' } } },
   // biome-ignore lint/suspicious/noThenProperty: a JSON schema keyword, never awaited
@@ -81,14 +99,14 @@ export const readingSchema: Schema = {
 const nullableReading: Schema = nullable(readingSchema);
 
 export const sensorSchema: Schema = nullable(
-  obj(['serial', 'activatedAt', 'warmupMinutes', 'productType'], {
+  obj<SensorInfo>(['serial', 'activatedAt', 'warmupMinutes', 'productType'], {
     serial: text(ID_MAX_CHARS),
     activatedAt: timestamp,
     warmupMinutes: nullable({ type: 'number' }),
     productType: nullable({ type: 'number' }),
   }),
 );
-export const alarmsSchema: Schema = obj(['highMgdl', 'lowMgdl', 'urgentLowMgdl'], {
+export const alarmsSchema: Schema = obj<AlarmThresholds>(['highMgdl', 'lowMgdl', 'urgentLowMgdl'], {
   highMgdl: threshold,
   lowMgdl: threshold,
   urgentLowMgdl: threshold,
@@ -105,7 +123,7 @@ const connectionCore = {
   targetLowMgdl: range('number', TARGET_MGDL.min, TARGET_MGDL.max),
   targetHighMgdl: range('number', TARGET_MGDL.min, TARGET_MGDL.max),
 };
-const connectionSchema = obj(
+const connectionSchema = obj<Connection>(
   [
     'patientId',
     'connectionId',
@@ -128,11 +146,11 @@ const connectionSchema = obj(
   },
 );
 
-export const logSchema: Schema = obj(['lastPublishedTs', 'outbox', 'gap'], {
+export const logSchema: Schema = obj<ReadingLog>(['lastPublishedTs', 'outbox', 'gap'], {
   lastPublishedTs: nullable(timestamp),
   outbox: { type: 'array', maxItems: OUTBOX_MAX, items: readingSchema },
   gap: nullable(
-    obj(['from', 'to', 'coveredUntil', 'openedAt', 'nextGraphAt'], {
+    obj<Gap>(['from', 'to', 'coveredUntil', 'openedAt', 'nextGraphAt'], {
       from: timestamp,
       to: timestamp,
       coveredUntil: timestamp,
@@ -142,7 +160,7 @@ export const logSchema: Schema = obj(['lastPublishedTs', 'outbox', 'gap'], {
   ),
 });
 
-export const alertsSchema: Schema = obj(['range', 'fastTrend', 'stale'], {
+export const alertsSchema: Schema = obj<AlertMemory>(['range', 'fastTrend', 'stale'], {
   range: nullable({ enum: ['urgent_low', 'low', 'in_range', 'high'] }),
   fastTrend: nullable({ enum: ['falling_quickly', 'rising_quickly'] }),
   stale: { type: 'boolean' },
@@ -151,7 +169,7 @@ export const alertsSchema: Schema = obj(['range', 'fastTrend', 'stale'], {
 });
 
 const sample = range('number', 0, WEEK_MS);
-export const cadenceSchema: Schema = obj(['periods', 'lags'], {
+export const cadenceSchema: Schema = obj<Cadence>(['periods', 'lags'], {
   periods: { type: 'array', maxItems: CADENCE_SAMPLES_MAX, items: sample },
   lags: { type: 'array', maxItems: CADENCE_SAMPLES_MAX, items: sample },
   lagAim: sample,
@@ -175,17 +193,20 @@ export const patientCoreSchema: Schema = {
   },
 };
 
-export const patientSchema: Schema = obj(['slug', 'connection', 'latest', 'log', 'alerts', 'cadence'], {
-  slug: slugSchema,
-  connection: connectionSchema,
-  latest: nullableReading,
-  log: logSchema,
-  alerts: alertsSchema,
-  cadence: cadenceSchema,
-});
+export const patientSchema: Schema = obj<PersistedPatient>(
+  ['slug', 'connection', 'latest', 'log', 'alerts', 'cadence'],
+  {
+    slug: slugSchema,
+    connection: connectionSchema,
+    latest: nullableReading,
+    log: logSchema,
+    alerts: alertsSchema,
+    cadence: cadenceSchema,
+  },
+);
 
 export const sessionSchema: Schema = nullable(
-  obj(['token', 'expiresAt', 'accountIdHash', 'baseUrl', 'region', 'version', 'userUnit'], {
+  obj<Session>(['token', 'expiresAt', 'accountIdHash', 'baseUrl', 'region', 'version', 'userUnit'], {
     // Sent as a header: printable ASCII only (a JWT is base64url and dots).
     token: { type: 'string', minLength: 1, maxLength: TOKEN_MAX_CHARS, pattern: '^[\\x21-\\x7e]+$' },
     expiresAt: { type: 'number' },
