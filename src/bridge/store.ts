@@ -15,13 +15,15 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ID_MAX_CHARS } from '../librelinkup/limits.js';
 import type { Connection, Reading, Session } from '../librelinkup/model.js';
 import type { Logger } from '../log.js';
@@ -143,6 +145,7 @@ export class AccountStore {
   }
 
   private read(fingerprint: string): PersistedAccount | null {
+    this.removeStaleTemps();
     if (!existsSync(this.file)) return null;
     let raw: unknown;
     try {
@@ -242,6 +245,17 @@ export class AccountStore {
         message: `part of the saved state of patient ${who} is unusable at ${base}${first.path} (${first.problem}); starting afresh: ${reset.join(', ')}`,
       });
     return patient as unknown as PersistedPatient;
+  }
+
+  /** A process killed between write and rename leaves its temporary file: nothing reads it again. */
+  private removeStaleTemps(): void {
+    const prefix = `${basename(this.file)}.tmp-`;
+    try {
+      for (const name of readdirSync(this.dataDir))
+        if (name.startsWith(prefix)) rmSync(join(this.dataDir, name), { force: true });
+    } catch {
+      // no data_dir yet, or not readable: save() reports what matters
+    }
   }
 
   /** The whole file is not usable: keep it aside for diagnosis and start afresh. */

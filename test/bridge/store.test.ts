@@ -73,6 +73,15 @@ describe('AccountStore.load', () => {
     expect(asides(dir)).toEqual([]);
   });
 
+  it('removes a temporary file left by a process killed between write and rename', () => {
+    const { store, file } = setup(dir);
+    store.save(twoPatientState());
+    writeFileSync(`${file}.tmp-99999`, '{"format":1,');
+    writeFileSync(join(dir, 'other.json.tmp-1'), 'x'); // not ours
+    expect(store.load(FP)).toEqual(twoPatientState());
+    expect(temps(dir)).toEqual(['other.json.tmp-1']);
+  });
+
   it.each([
     ['an array', '[]', '/'],
     ['a number', '42', '/'],
