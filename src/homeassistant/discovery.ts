@@ -4,6 +4,7 @@
 // byte-identical and is not re-sent.
 
 import type { AccountStatus, PatientSnapshot } from '../bridge/events.js';
+import { safeText } from '../log.js';
 import type { Topics } from '../mqtt/topics.js';
 import { topicSafe } from '../mqtt/topics.js';
 import type { EntityRow } from './entities.js';
@@ -165,7 +166,7 @@ export function accountPayload(a: AccountStatus): Record<string, unknown> {
     account: a.label,
     ok: a.ok,
     error_kind: a.errorKind,
-    message: a.ok ? 'OK' : (a.message ?? 'unknown problem').slice(0, 250),
+    message: a.ok ? 'OK' : safeText(a.message ?? 'unknown problem'),
     last_success: iso(a.lastSuccessAt),
     last_error: iso(a.lastErrorAt),
     next_poll: iso(a.nextPollAt),
