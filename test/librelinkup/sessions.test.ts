@@ -158,24 +158,27 @@ describe('tokens that cannot be sent as a header', () => {
     expect(capture.lines.filter((l) => l.includes('cannot be sent as an HTTP header'))).toHaveLength(1);
   });
 
-  it.each(ILLEGAL_TOKENS)('a login answering a token with %s is malformed; the next login works', async (_n, bad) => {
-    server = await startScriptedServer({
-      [LOGIN]: [loginOk(bad), loginOk('tok-2')],
-      [CONNECTIONS]: connectionsOk(),
-    });
-    const { client, sessions } = clientFor(server);
-    const err = await rejectsLlu(client.connections());
-    expect(err.kind).toBe('malformed');
-    expect(err.endpoint).toBe('login');
-    expect(err.message).toMatch(/cannot be sent as an HTTP header/);
-    expect(err.message).not.toContain(bad.slice(0, 8));
-    expect(server.requestsTo(CONNECTIONS)).toHaveLength(0);
-    expect(sessions).toEqual([]);
-    // The bridge's back-off then tries once more: a fresh login, and the session is usable.
-    await client.connections();
-    expect(server.requestsTo(LOGIN)).toHaveLength(2);
-    expect(server.requestsTo(CONNECTIONS)[0]!.headers.authorization).toBe('Bearer tok-2');
-  });
+  it.each(ILLEGAL_TOKENS)(
+    'a login answering a token with %s is malformed; the next login works',
+    async (_n, bad) => {
+      server = await startScriptedServer({
+        [LOGIN]: [loginOk(bad), loginOk('tok-2')],
+        [CONNECTIONS]: connectionsOk(),
+      });
+      const { client, sessions } = clientFor(server);
+      const err = await rejectsLlu(client.connections());
+      expect(err.kind).toBe('malformed');
+      expect(err.endpoint).toBe('login');
+      expect(err.message).toMatch(/cannot be sent as an HTTP header/);
+      expect(err.message).not.toContain(bad.slice(0, 8));
+      expect(server.requestsTo(CONNECTIONS)).toHaveLength(0);
+      expect(sessions).toEqual([]);
+      // The bridge's back-off then tries once more: a fresh login, and the session is usable.
+      await client.connections();
+      expect(server.requestsTo(LOGIN)).toHaveLength(2);
+      expect(server.requestsTo(CONNECTIONS)[0]!.headers.authorization).toBe('Bearer tok-2');
+    },
+  );
 
   it('a saved session with an unusable token is dropped: a fresh login instead of failing', async () => {
     server = await startScriptedServer({ [LOGIN]: loginOk('tok-1'), [CONNECTIONS]: connectionsOk() });
