@@ -13,6 +13,11 @@ const REDACTED = '[redacted]';
 const secrets = new Set<string>();
 /** Tokens renewed on every call would grow the set (and the cost of every log line) without end. */
 const rotating = new Set<string>();
+/**
+ * Fixed secrets (passwords) are also found in any letter case: upstream may echo a lower-cased
+ * copy. Rotating tokens are many and machine-made: matched exactly.
+ */
+const anyCase = new Map<string, RegExp>();
 export const ROTATING_SECRETS_KEPT = 4096;
 
 /**
@@ -25,6 +30,8 @@ export function registerSecret(value: string | undefined | null, options: { rota
   if (typeof value !== 'string' || value.length < 4) return;
   if (!options.rotating) {
     secrets.add(value);
+    if (!anyCase.has(value))
+      anyCase.set(value, new RegExp(value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu'));
     return;
   }
   if (rotating.has(value)) {
@@ -58,6 +65,7 @@ export function scrubString(text: string): string {
   for (const secret of secrets) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
+  for (const pattern of anyCase.values()) out = out.replace(pattern, REDACTED);
   // Bearer tokens we have not been told about yet (e.g. inside an upstream error text).
   return out
     .replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/g, `Bearer ${REDACTED}`)

@@ -22,6 +22,11 @@ describe('safeText', () => {
     expect(out).toContain('[redacted]');
   });
 
+  it('finds a password in any letter case (upstream may echo it lower-cased)', () => {
+    expect(safeText(`region ${PASSWORD.toLowerCase()} unknown`)).toBe('region [redacted] unknown');
+    expect(scrubString(PASSWORD.toUpperCase())).toBe('[redacted]');
+  });
+
   it('is one line, never longer than the limit, and marks a cut', () => {
     const out = safeText(`line one\r\nline\u0000two ${'x'.repeat(2_000)}`);
     for (const c of ['\r', '\n', '\u0000']) expect(out).not.toContain(c);

@@ -69,7 +69,7 @@ export class LluClient {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly warned = new Set<string>();
-  /** once per account: a clock mismatch, and an unusable refreshed ticket (until a usable one) */
+  /** once per account and run: a clock mismatch, an unusable refreshed ticket */
   private clockWarned = false;
   private badTicketWarned = false;
 
@@ -266,7 +266,6 @@ export class LluClient {
       }
       return;
     }
-    this.badTicketWarned = false;
     if (token === s.token && expiresAt === s.expiresAt) return;
     registerSecret(token, { rotating: true });
     this.setSession({ ...s, token, expiresAt });
