@@ -424,8 +424,17 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
         creds = r.endpoint === 'login' ? (JSON.parse(text) as typeof creds) : {};
       } catch {}
       const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? null;
+      // Authenticated calls carry no credentials: echo the account record the token belongs to.
+      const owner = email === null ? undefined : accounts.get(email.toLowerCase());
       const str = (v: unknown) => (typeof v === 'string' ? v : null);
-      const echo = echoText([str(creds.password), str(creds.email), token], fault.length ?? 1_000);
+      const echo = echoText(
+        [
+          str(creds.password) ?? owner?.password ?? null,
+          str(creds.email) ?? owner?.spec.email ?? null,
+          token,
+        ],
+        fault.length ?? 1_000,
+      );
       const answer = echoAnswer(fault, echo);
       log(answer.status, fault.kind);
       send(res, answer);
