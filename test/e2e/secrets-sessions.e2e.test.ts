@@ -7,6 +7,7 @@
 //  - a bug of ours is the kind `internal`, with its stack in the log, and polling goes on;
 //  - two bridges with different base_topic on one broker keep their own bridge and account entities.
 
+import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { type App, defaultClientFactory, startApp } from '../../src/app.js';
 import { accountKey, type ClientFactory } from '../../src/bridge/bridge.js';
@@ -300,6 +301,37 @@ describe.concurrent('secrets, sessions, own errors, instance identity end to end
         expect(devices(first)).toEqual(new Set(['librelinkup2mqtt_bridge']));
         expect(devices(second).size).toBe(1);
         expect(devices(second).has('librelinkup2mqtt_bridge')).toBe(false);
+      } finally {
+        await reader.close();
+      }
+    });
+  });
+
+  it('an instance with its own base_topic removes its old (unscoped) discovery, never another bridge’s', async () => {
+    await withWorld(async ({ brokerUrl, start, accountStates }) => {
+      const key = accountKey(EMAIL);
+      const config = (base: string) =>
+        JSON.stringify({ name: 'old', unique_id: 'old', availability: [{ topic: `${base}/bridge/state` }] });
+      const ours = [
+        'homeassistant/binary_sensor/librelinkup2mqtt_bridge/connectivity/config',
+        `homeassistant/sensor/librelinkup2mqtt_${key}/last_error/config`,
+      ];
+      const theirs = 'homeassistant/button/librelinkup2mqtt_bridge/poll_now/config';
+      const writer = await mqtt.connectAsync(brokerUrl);
+      for (const topic of ours)
+        await writer.publishAsync(topic, config('upstairs'), { retain: true, qos: 1 });
+      await writer.publishAsync(theirs, config(BASE), { retain: true, qos: 1 });
+      await writer.endAsync();
+
+      await start({ config: { mqtt: { ...baseMqtt(brokerUrl), base_topic: 'upstairs' } } });
+      await waitUntil(() => accountStates('upstairs').length > 0, 'the bridge running');
+      const reader = await Collector.connect(brokerUrl, ['homeassistant/#']);
+      try {
+        await waitUntil(
+          () => ours.every((t) => (reader.last.get(t) ?? '') === '') && reader.last.has(theirs),
+          'our old configs gone, theirs kept',
+        );
+        expect(reader.last.get(theirs)).toBe(config(BASE));
       } finally {
         await reader.close();
       }
