@@ -5,6 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import type { AccountStatus, PatientSnapshot } from '../bridge/events.js';
+import { NAME_MAX_CHARS } from '../librelinkup/limits.js';
 import { safeText } from '../log.js';
 import type { Topics } from '../mqtt/topics.js';
 import { topicSafe } from '../mqtt/topics.js';
@@ -103,11 +104,12 @@ export function patientDiscovery(
     availability_mode: 'all',
     device: {
       identifiers: [patientNode(p.patientId)],
-      name: p.name,
+      // Upstream text: made safe like every other upstream word that leaves the bridge.
+      name: safeText(p.name, NAME_MAX_CHARS),
       manufacturer: 'Abbott',
       model: modelOf(p.deviceTypeId),
       via_device: instanceOf(topics.base).bridgeId,
-      ...(p.sensor?.serial ? { serial_number: p.sensor.serial } : {}),
+      ...(p.sensor?.serial ? { serial_number: safeText(p.sensor.serial, 64) } : {}),
     },
     origin: origin(ctx),
     ...(row.topic === 'event' ? {} : { json_attributes_topic: topics.patientState(p.slug) }),
