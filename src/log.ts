@@ -5,6 +5,7 @@
 
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pinoPretty from 'pino-pretty';
+import { UPSTREAM_TEXT_MAX_CHARS } from './librelinkup/limits.js';
 
 export type { Logger } from 'pino';
 
@@ -13,6 +14,11 @@ const REDACTED = '[redacted]';
 const secrets = new Set<string>();
 /** Tokens renewed on every call would grow the set (and the cost of every log line) without end. */
 const rotating = new Set<string>();
+/**
+ * Fixed secrets (passwords) are also found in any letter case: upstream may echo a lower-cased
+ * copy. Rotating tokens are many and machine-made: matched exactly.
+ */
+const anyCase = new Map<string, RegExp>();
 export const ROTATING_SECRETS_KEPT = 4096;
 
 /**
@@ -25,6 +31,8 @@ export function registerSecret(value: string | undefined | null, options: { rota
   if (typeof value !== 'string' || value.length < 4) return;
   if (!options.rotating) {
     secrets.add(value);
+    if (!anyCase.has(value))
+      anyCase.set(value, new RegExp(value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu'));
     return;
   }
   if (rotating.has(value)) {
@@ -43,13 +51,46 @@ export function registerSecret(value: string | undefined | null, options: { rota
   }
 }
 
+/** A JSON web token (what LibreLinkUp's session tokens are), known to us or not. */
+const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+/** `"password":"x"`, `token=x`, `Account-Id: x` inside a text: the value goes, the key stays. */
+const SECRET_VALUE =
+  /\b((?:pass(?:word)?|token|authorization|account[-_]?id|secret|ticket|cookie)"?)(\s*[:=]\s*"?)(?!\[redacted\])[^\s",;&}]+/gi;
+/** Anything shaped like an e-mail address: upstream text has no business naming one. */
+const EMAIL = /[^\s"'<>()@,;:]+@[^\s"'<>()@,;:]+\.[A-Za-z]{2,}/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
 export function scrubString(text: string): string {
   let out = text;
   for (const secret of secrets) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
+  for (const pattern of anyCase.values()) out = out.replace(pattern, REDACTED);
   // Bearer tokens we have not been told about yet (e.g. inside an upstream error text).
-  return out.replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/g, `Bearer ${REDACTED}`);
+  return out
+    .replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/g, `Bearer ${REDACTED}`)
+    .replace(JWT, REDACTED)
+    .replace(SECRET_VALUE, (_m, key: string, sep: string) => `${key}${sep}${REDACTED}`);
+}
+
+const SAFE_TEXT_SCAN_CHARS = 65_536;
+
+/**
+ * Text that leaves the bridge for MQTT, the status page or /health (error messages, anything that
+ * may carry upstream words): redacted as the logger redacts, plus e-mail addresses, on one line,
+ * and cut to `max` characters. Redaction comes first: cutting first could leave half a secret.
+ */
+export function safeText(text: string, max: number = UPSTREAM_TEXT_MAX_CHARS): string {
+  // Cut absurdly long text before the regular expressions run; far beyond any secret's length.
+  const bounded = text.length > SAFE_TEXT_SCAN_CHARS ? text.slice(0, SAFE_TEXT_SCAN_CHARS) : text;
+  const clean = scrubString(bounded.replace(CONTROL, ' ')).replace(EMAIL, REDACTED).trim();
+  const chars = Array.from(clean);
+  if (chars.length <= max) return clean;
+  return `${chars
+    .slice(0, Math.max(0, max - 1))
+    .join('')
+    .trimEnd()}…`;
 }
 
 export function scrub(value: unknown, depth = 0): unknown {

@@ -5,9 +5,9 @@
 
 import type { AccountConfig, PollConfig } from '../config/types.js';
 import { describeLluError } from '../librelinkup/describe.js';
-import { isLluError, LluError } from '../librelinkup/errors.js';
+import { internalError, isLluError } from '../librelinkup/errors.js';
 import type { Connection, Graph, Reading } from '../librelinkup/model.js';
-import type { Logger } from '../log.js';
+import { type Logger, safeText } from '../log.js';
 import { EMPTY_ALERT_MEMORY, nextAlerts } from './alerts.js';
 import { retryDelay } from './backoff.js';
 import { EMPTY_CADENCE, observe, periodOf } from './cadence.js';
@@ -393,14 +393,16 @@ export class AccountPoller {
 
   private onFailure(error: unknown): number {
     const now = this.now();
-    const err = isLluError(error)
-      ? error
-      : new LluError('network', `unexpected failure: ${(error as Error)?.message ?? error}`);
+    // Not an LluError: a bug of ours, never to be shown as an upstream or network problem.
+    const err = isLluError(error) ? error : internalError(error);
     this.failures = err.kind === this.lastErrorKind ? this.failures + 1 : 1;
     this.lastErrorKind = err.kind;
     const retryAt = now + retryDelay(err, this.failures, now, this.random);
-    const message = describeLluError(err, now);
-    const serious = ['bad_credentials', 'terms', 'locked', 'version', 'blocked'].includes(err.kind);
+    // The one point where a failure becomes text for MQTT, the status page and /health.
+    const message = safeText(describeLluError(err, now));
+    const serious = ['bad_credentials', 'terms', 'locked', 'version', 'blocked', 'internal'].includes(
+      err.kind,
+    );
     Object.assign(this.state, {
       ok: false,
       errorKind: err.kind,
@@ -409,7 +411,13 @@ export class AccountPoller {
       blockedUntil: retryAt,
     });
     this.deps.logger[serious ? 'error' : 'warn'](
-      { kind: err.kind, attempt: this.failures, retry_at: iso(retryAt) },
+      {
+        kind: err.kind,
+        attempt: this.failures,
+        retry_at: iso(retryAt),
+        // With its stack: the user is asked to report it with the log.
+        ...(err.kind === 'internal' ? { err: error } : {}),
+      },
       `${message} Next attempt at ${iso(retryAt)}.`,
     );
     return retryAt;

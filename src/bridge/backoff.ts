@@ -12,6 +12,11 @@ export const CREDENTIALS_BASE_MS = 5 * MINUTE;
 export const CREDENTIALS_MAX_MS = HOUR;
 export const TERMS_WAIT_MS = HOUR;
 export const RATE_LIMIT_DEFAULT_MS = 5 * MINUTE;
+/**
+ * A bug of ours is not upstream's load: no reason to wait as long as for a struggling server, but
+ * each retry is a poll (requests), so it backs off too; a fresh state may not hit the bug again.
+ */
+export const INTERNAL_MAX_MS = 5 * MINUTE;
 
 /** `attempt` counts consecutive failures of this kind, starting at 1. */
 export function retryDelay(
@@ -32,6 +37,10 @@ export function retryDelay(
       // A server-given delay is honoured without jitter (plus a second of slack), capped at a day.
       if (told !== undefined && told > 0) return Math.min(24 * HOUR, told + 1_000);
       return RATE_LIMIT_DEFAULT_MS;
+    }
+    case 'internal': {
+      const base = Math.min(INTERNAL_MAX_MS, TRANSIENT_BASE_MS * 2 ** (n - 1));
+      return Math.min(INTERNAL_MAX_MS, Math.round(base / 2 + random() * (base / 2)));
     }
     default: {
       const base = Math.min(TRANSIENT_MAX_MS, TRANSIENT_BASE_MS * 2 ** (n - 1));

@@ -3,13 +3,52 @@
 // full (Home Assistant accepts them) and serialised with sorted keys so an unchanged config is
 // byte-identical and is not re-sent.
 
+import { createHash } from 'node:crypto';
 import type { AccountStatus, PatientSnapshot } from '../bridge/events.js';
+import { NAME_MAX_CHARS } from '../librelinkup/limits.js';
+import { safeText } from '../log.js';
 import type { Topics } from '../mqtt/topics.js';
 import { topicSafe } from '../mqtt/topics.js';
 import type { EntityRow } from './entities.js';
 
 export const PREFIX = 'librelinkup2mqtt';
 export const BRIDGE_ID = `${PREFIX}_bridge`;
+/** base_topic of the default instance, whose ids every existing installation has: they never change. */
+export const DEFAULT_BASE_TOPIC = 'librelinkup2mqtt';
+
+/**
+ * What scopes the bridge and account entities of one bridge instance, so two bridges on one broker
+ * (each with its own base_topic) never overwrite each other's discovery. Patient entities are not
+ * scoped: a person is one device whichever bridge follows them.
+ */
+export interface Instance {
+  /** prefix of the bridge and account object ids and unique_ids */
+  node: string;
+  /** prefix of the default entity ids */
+  entity: string;
+  /** the bridge device's identifier */
+  bridgeId: string;
+  deviceName: string;
+}
+
+export function instanceOf(baseTopic: string): Instance {
+  if (baseTopic === DEFAULT_BASE_TOPIC) {
+    return { node: PREFIX, entity: 'librelinkup', bridgeId: BRIDGE_ID, deviceName: 'LibreLinkUp Bridge' };
+  }
+  // Readable part plus a hash of the exact base_topic: "a/b" and "a_b" must not share ids.
+  const slug = baseTopic
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 24);
+  const tag = `${slug === '' ? 'instance' : slug}_${createHash('sha256').update(baseTopic).digest('hex').slice(0, 6)}`;
+  return {
+    node: `${PREFIX}_${tag}`,
+    entity: `librelinkup_${tag}`,
+    bridgeId: `${PREFIX}_${tag}_bridge`,
+    deviceName: `LibreLinkUp Bridge (${Array.from(baseTopic).slice(0, 40).join('')})`,
+  };
+}
 
 export interface DiscoveryContext {
   topics: Topics;
@@ -65,11 +104,12 @@ export function patientDiscovery(
     availability_mode: 'all',
     device: {
       identifiers: [patientNode(p.patientId)],
-      name: p.name,
+      // Upstream text: made safe like every other upstream word that leaves the bridge.
+      name: safeText(p.name, NAME_MAX_CHARS),
       manufacturer: 'Abbott',
       model: modelOf(p.deviceTypeId),
-      via_device: BRIDGE_ID,
-      ...(p.sensor?.serial ? { serial_number: p.sensor.serial } : {}),
+      via_device: instanceOf(topics.base).bridgeId,
+      ...(p.sensor?.serial ? { serial_number: safeText(p.sensor.serial, 64) } : {}),
     },
     origin: origin(ctx),
     ...(row.topic === 'event' ? {} : { json_attributes_topic: topics.patientState(p.slug) }),
@@ -79,9 +119,10 @@ export function patientDiscovery(
 }
 
 function bridgeDevice(ctx: DiscoveryContext) {
+  const instance = instanceOf(ctx.topics.base);
   return {
-    identifiers: [BRIDGE_ID],
-    name: 'LibreLinkUp Bridge',
+    identifiers: [instance.bridgeId],
+    name: instance.deviceName,
     manufacturer: 'librelinkup2mqtt',
     model: 'LibreLinkUp to MQTT bridge',
     sw_version: ctx.version,
@@ -90,6 +131,7 @@ function bridgeDevice(ctx: DiscoveryContext) {
 
 export function bridgeDiscovery(ctx: DiscoveryContext): DiscoveryMessage[] {
   const { topics } = ctx;
+  const { bridgeId, entity } = instanceOf(topics.base);
   const common = {
     device: bridgeDevice(ctx),
     origin: origin(ctx),
@@ -97,24 +139,24 @@ export function bridgeDiscovery(ctx: DiscoveryContext): DiscoveryMessage[] {
   };
   return [
     {
-      topic: topics.discovery('binary_sensor', BRIDGE_ID, 'connectivity'),
+      topic: topics.discovery('binary_sensor', bridgeId, 'connectivity'),
       payload: {
         ...common,
         name: 'LibreLinkUp connection',
-        unique_id: `${BRIDGE_ID}_connectivity`,
-        default_entity_id: 'binary_sensor.librelinkup_bridge_connectivity',
+        unique_id: `${bridgeId}_connectivity`,
+        default_entity_id: `binary_sensor.${entity}_bridge_connectivity`,
         device_class: 'connectivity',
         entity_category: 'diagnostic',
         state_topic: topics.bridgeConnectivity(),
       },
     },
     {
-      topic: topics.discovery('button', BRIDGE_ID, 'poll_now'),
+      topic: topics.discovery('button', bridgeId, 'poll_now'),
       payload: {
         ...common,
         name: 'Poll now',
-        unique_id: `${BRIDGE_ID}_poll_now`,
-        default_entity_id: 'button.librelinkup_bridge_poll_now',
+        unique_id: `${bridgeId}_poll_now`,
+        default_entity_id: `button.${entity}_bridge_poll_now`,
         command_topic: topics.pollRequest(),
         payload_press: 'PRESS',
         icon: 'mdi:refresh',
@@ -125,6 +167,7 @@ export function bridgeDiscovery(ctx: DiscoveryContext): DiscoveryMessage[] {
 
 export function accountDiscovery(a: AccountStatus, ctx: DiscoveryContext): DiscoveryMessage[] {
   const { topics } = ctx;
+  const { node, entity } = instanceOf(topics.base);
   const common = {
     device: bridgeDevice(ctx),
     origin: origin(ctx),
@@ -135,23 +178,23 @@ export function accountDiscovery(a: AccountStatus, ctx: DiscoveryContext): Disco
   };
   return [
     {
-      topic: topics.discovery('binary_sensor', `${PREFIX}_${a.key}`, 'problem'),
+      topic: topics.discovery('binary_sensor', `${node}_${a.key}`, 'problem'),
       payload: {
         ...common,
         name: `Account ${a.label} problem`,
-        unique_id: `${PREFIX}_${a.key}_problem`,
-        default_entity_id: `binary_sensor.librelinkup_${a.key}_problem`,
+        unique_id: `${node}_${a.key}_problem`,
+        default_entity_id: `binary_sensor.${entity}_${a.key}_problem`,
         device_class: 'problem',
         value_template: "{{ 'OFF' if value_json.ok else 'ON' }}",
       },
     },
     {
-      topic: topics.discovery('sensor', `${PREFIX}_${a.key}`, 'last_error'),
+      topic: topics.discovery('sensor', `${node}_${a.key}`, 'last_error'),
       payload: {
         ...common,
         name: `Account ${a.label} last error`,
-        unique_id: `${PREFIX}_${a.key}_last_error`,
-        default_entity_id: `sensor.librelinkup_${a.key}_last_error`,
+        unique_id: `${node}_${a.key}_last_error`,
+        default_entity_id: `sensor.${entity}_${a.key}_last_error`,
         value_template: '{{ value_json.message }}',
         icon: 'mdi:alert-circle-outline',
       },
@@ -165,7 +208,7 @@ export function accountPayload(a: AccountStatus): Record<string, unknown> {
     account: a.label,
     ok: a.ok,
     error_kind: a.errorKind,
-    message: a.ok ? 'OK' : (a.message ?? 'unknown problem').slice(0, 250),
+    message: a.ok ? 'OK' : safeText(a.message ?? 'unknown problem'),
     last_success: iso(a.lastSuccessAt),
     last_error: iso(a.lastErrorAt),
     next_poll: iso(a.nextPollAt),

@@ -15,12 +15,14 @@ import {
   accountDiscovery,
   accountPayload,
   bridgeDiscovery,
+  DEFAULT_BASE_TOPIC,
   type DiscoveryContext,
   type DiscoveryMessage,
   patientDiscovery,
   stableJson,
 } from './discovery.js';
 import { PATIENT_ENTITIES } from './entities.js';
+import { isOwnLegacyConfig, legacyAccountTopics, legacyBridgeFilter } from './legacy.js';
 import { eventPayload, readingPayload, statePayload } from './payloads.js';
 
 export const BIRTH_RESEND_DELAY_MS = 2_000;
@@ -70,6 +72,8 @@ export class HomeAssistantPublisher implements BridgeSink {
     );
     // The broker may have restarted without persistence and lost our retained discovery.
     mqtt.onReconnect(() => void this.republishAll(true));
+    if (this.scoped)
+      await mqtt.subscribe(legacyBridgeFilter(this.prefix), (t, p, r) => this.onLegacy(t, p, r));
     for (const m of bridgeDiscovery(this.ctx)) this.sendDiscovery(m);
     this.publishConnectivity();
   }
@@ -84,6 +88,25 @@ export class HomeAssistantPublisher implements BridgeSink {
     if (!log) return;
     if (suppressed > 0) this.options.logger[level]({ ignored_before: suppressed }, message);
     else this.options.logger[level](message);
+  }
+
+  /** A non-default base_topic: bridge and account ids carry the instance (discovery.ts instanceOf). */
+  private get scoped(): boolean {
+    return this.options.config.discovery && this.topics.base !== DEFAULT_BASE_TOPIC;
+  }
+
+  private get prefix(): string {
+    return this.options.config.discovery_prefix;
+  }
+
+  /** Our own discovery from before the ids were scoped: removed, so no duplicate entities linger. */
+  private onLegacy(topic: string, payload: Buffer, retained: boolean): void {
+    if (!retained || !isOwnLegacyConfig(payload.toString(), this.topics.bridgeState())) return;
+    this.options.logger.info(
+      { topic },
+      'removing an old Home Assistant entity of this bridge (ids now include the base_topic)',
+    );
+    void this.send(topic, '', true);
   }
 
   private onPollRequest(payload: Buffer, retained: boolean): void {
@@ -173,6 +196,10 @@ export class HomeAssistantPublisher implements BridgeSink {
   }
 
   accountChanged(a: AccountStatus): void {
+    if (this.scoped && !this.accounts.has(a.key)) {
+      for (const topic of legacyAccountTopics(this.prefix, a.key))
+        void this.options.mqtt.subscribe(topic, (t, p, r) => this.onLegacy(t, p, r));
+    }
     this.accounts.set(a.key, a);
     for (const m of accountDiscovery(a, this.ctx)) this.sendDiscovery(m);
     void this.send(this.topics.accountState(a.key), JSON.stringify(accountPayload(a)), true);

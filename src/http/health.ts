@@ -9,14 +9,17 @@
 
 import type { AccountStatus } from '../bridge/events.js';
 import type { LluErrorKind } from '../librelinkup/errors.js';
-import { scrubString } from '../log.js';
+import { safeText } from '../log.js';
 
 /** Healthy regardless of accounts and broker for this long after start: first login, broker connect. */
 export const START_GRACE_MS = 5 * 60_000;
 /** An account with no successful poll for this long (and failing now) counts as down. */
 export const ACCOUNT_DOWN_AFTER_MS = 30 * 60_000;
 
-/** Failures only the user can clear; restarting the bridge would only add logins. */
+/**
+ * Failures only the user can clear; restarting the bridge would only add logins. `internal` (a bug
+ * of ours) is not one: a fresh process may well clear it, so a lasting one may mark the bridge down.
+ */
 export const USER_ACTION_KINDS: ReadonlySet<LluErrorKind> = new Set<LluErrorKind>([
   'bad_credentials',
   'terms',
@@ -74,8 +77,8 @@ function account(a: AccountStatus): HealthAccount {
     ok: a.ok,
     last_success: iso(a.lastSuccessAt),
     error_kind: a.errorKind,
-    // Messages are written for users and never carry secrets, but scrub anyway: this is served over HTTP.
-    message: a.message === null ? null : scrubString(a.message),
+    // Messages are written for users, but may quote upstream words: served over HTTP, so made safe.
+    message: a.message === null ? null : safeText(a.message),
     next_poll: iso(a.nextPollAt),
   };
 }
@@ -97,7 +100,7 @@ export function healthReport(input: HealthInput): HealthReport {
     (a) => !a.ok && (a.lastSuccessAt === null || now - a.lastSuccessAt > ACCOUNT_DOWN_AFTER_MS),
   );
   for (const a of failing) {
-    reasons.push(`${a.label}: ${a.message === null ? 'no successful poll yet' : scrubString(a.message)}`);
+    reasons.push(`${a.label}: ${a.message === null ? 'no successful poll yet' : safeText(a.message)}`);
   }
   if (failing.length > 0) worsen('degraded');
   const allDown = accounts.length > 0 && down.length === accounts.length;

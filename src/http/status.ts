@@ -7,8 +7,9 @@ import type { PatientView } from '../bridge/account-poller.js';
 import { isStale, STALE_AFTER_MS } from '../bridge/classify.js';
 import type { AccountStatus, RangeState } from '../bridge/events.js';
 import { mergeReadings } from '../bridge/history.js';
+import { NAME_MAX_CHARS } from '../librelinkup/limits.js';
 import type { GlucoseUnit, Trend } from '../librelinkup/model.js';
-import { scrubString } from '../log.js';
+import { safeText } from '../log.js';
 import { fromMgdl } from '../units.js';
 import { type HealthStatus, healthReport } from './health.js';
 
@@ -173,7 +174,7 @@ function patient(view: PatientView, accountName: string, now: number): StatusPat
   const yMax = Math.ceil(fromMgdl(high, p.unit) / step) * step + (high > CHART_MAX_MGDL ? step : 0);
   return {
     slug: p.slug,
-    name: p.name,
+    name: safeText(p.name, NAME_MAX_CHARS),
     account: accountName,
     unit: p.unit,
     value: r === null ? null : fromMgdl(r.mgdl, p.unit),
@@ -209,8 +210,8 @@ function patient(view: PatientView, accountName: string, now: number): StatusPat
 }
 
 function account(a: AccountStatus, now: number): StatusAccount {
-  // Messages are written for users and never carry secrets, but scrub anyway: this is served over HTTP.
-  const message = a.message === null ? null : scrubString(a.message);
+  // Messages are written for users, but may quote upstream words: served over HTTP, so made safe.
+  const message = a.message === null ? null : safeText(a.message);
   return {
     name: a.label,
     ok: a.ok,

@@ -3,6 +3,7 @@
 // Order matters: HTTP-level verdicts (429, 430, HTML pages, 401, 5xx) come before the body is
 // trusted, because Cloudflare and outage pages are HTML and must never reach JSON.parse callers.
 
+import { safeText } from '../log.js';
 import { LluError } from './errors.js';
 import { parseRetryAfter } from './retry-after.js';
 import { matches } from './schemas.js';
@@ -30,8 +31,8 @@ function tryJson(text: string): unknown {
 
 /** Upstream's own error word, shortened; it is shown to the user, so keep it plain. */
 function upstreamMessage(json: unknown): string | null {
-  if (matches('messageError', json)) return json.message.slice(0, 80);
-  if (matches('statusError', json)) return json.error.message.slice(0, 80);
+  if (matches('messageError', json)) return safeText(json.message, 80);
+  if (matches('statusError', json)) return safeText(json.error.message, 80);
   return null;
 }
 
@@ -83,7 +84,7 @@ export function classifyAnswer(answer: HttpAnswer): unknown {
 
   if (matches('versionError', json)) {
     const minimumVersion = json.data.minimumVersion;
-    throw fail('version', `LibreLinkUp requires app version ${minimumVersion.slice(0, 20)} (status 920)`, {
+    throw fail('version', `LibreLinkUp requires app version ${safeText(minimumVersion, 20)} (status 920)`, {
       minimumVersion,
     });
   }

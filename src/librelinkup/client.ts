@@ -12,6 +12,7 @@ import { maskEmail } from './mask.js';
 import type { Connection, Graph, Reading, Session } from './model.js';
 import { type ParseOptions, parseConnections, parseGraph, parseLogbook } from './parse.js';
 import { matches } from './schemas.js';
+import { isHeaderSafeToken, ticketClockWarning } from './tokens.js';
 import { compareVersions, isVersionString, maxVersion } from './versions.js';
 
 export interface LluClientOptions {
@@ -30,7 +31,7 @@ export interface LluClientOptions {
   /** per-request timeout, default 20 s */
   timeoutMs?: number;
   logger: Logger;
-  /** a persisted session to reuse (no login until it expires or is refused) */
+  /** a persisted session to reuse (no login until LibreLinkUp refuses it) */
   session?: Session | null;
   userAgent?: string;
   fetch?: FetchLike;
@@ -45,8 +46,6 @@ export interface LluClientStats {
   byEndpoint: Record<string, number>;
 }
 
-/** A session this close to expiry is renewed by logging in before the call. */
-export const SESSION_MARGIN_MS = 60_000;
 const MAX_WARNINGS_REMEMBERED = 200;
 
 export function accountIdHash(userId: string): string {
@@ -70,6 +69,9 @@ export class LluClient {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly warned = new Set<string>();
+  /** once per account and run: a clock mismatch, an unusable refreshed ticket */
+  private clockWarned = false;
+  private badTicketWarned = false;
 
   constructor(private readonly options: LluClientOptions) {
     registerSecret(options.password);
@@ -78,7 +80,12 @@ export class LluClient {
     this.now = options.now ?? Date.now;
     // Every line of this client names its account (masked) once.
     this.log = options.logger.child({ account: maskEmail(options.email) });
-    this.current = options.session ?? null;
+    this.current = usableSession(options.session ?? null);
+    if (options.session && this.current === null) {
+      this.log.warn(
+        'the saved LibreLinkUp session is unusable (token not sendable as a header); logging in again',
+      );
+    }
     this.version = maxVersion(options.version, options.session?.version);
     this.transport = new Transport({
       logger: options.logger,
@@ -162,13 +169,24 @@ export class LluClient {
     };
     this.setSession(session);
     this.log.info({ host: new URL(result.baseUrl).host, region: result.region }, 'logged in to LibreLinkUp');
+    this.checkClock(result.expiresAt);
     return session;
   }
 
+  /**
+   * The session in use: kept until LibreLinkUp refuses it, whatever its `expires` says. A clock
+   * ahead of LibreLinkUp's (or an odd `expires`) must not turn every poll into a login.
+   */
   private async ensureSession(): Promise<Session> {
-    const s = this.current;
-    if (s !== null && this.now() < s.expiresAt - SESSION_MARGIN_MS) return s;
-    return this.login();
+    return this.current ?? this.login();
+  }
+
+  private checkClock(expiresAt: number): void {
+    if (this.clockWarned) return;
+    const warning = ticketClockWarning(expiresAt, this.now());
+    if (warning === null) return;
+    this.clockWarned = true;
+    this.log.warn({ expires: new Date(expiresAt).toISOString() }, warning);
   }
 
   private async authed<T>(endpoint: string, path: string, parse: (body: unknown) => T): Promise<T> {
@@ -225,19 +243,33 @@ export class LluClient {
     return true;
   }
 
-  /** Authenticated answers carry a renewed `ticket`; adopt it when it is usable. */
+  /**
+   * Authenticated answers carry a renewed `ticket`; adopt it when it is usable. One that could not be
+   * sent as a header is ignored (the current token keeps working until LibreLinkUp refuses it).
+   */
   private refreshTicket(body: unknown): void {
     const s = this.current;
     if (s === null || body === null || typeof body !== 'object') return;
     const ticket = (body as { ticket?: unknown }).ticket;
     if (ticket === null || typeof ticket !== 'object') return;
     const { token, expires } = ticket as { token?: unknown; expires?: unknown };
-    if (typeof token !== 'string' || token.length === 0 || typeof expires !== 'number') return;
+    if (typeof token !== 'string' || typeof expires !== 'number') return;
     const expiresAt = expires * 1000;
-    if (!Number.isFinite(expiresAt) || expiresAt <= this.now()) return;
+    if (!Number.isFinite(expiresAt)) return;
+    if (!isHeaderSafeToken(token)) {
+      if (!this.badTicketWarned) {
+        this.badTicketWarned = true;
+        this.log.warn(
+          { length: token.length },
+          'LibreLinkUp renewed the session with a token that cannot be sent as an HTTP header; ignored, keeping the current one',
+        );
+      }
+      return;
+    }
     if (token === s.token && expiresAt === s.expiresAt) return;
     registerSecret(token, { rotating: true });
     this.setSession({ ...s, token, expiresAt });
+    this.checkClock(expiresAt);
   }
 
   private setSession(session: Session | null): void {
@@ -255,6 +287,12 @@ export class LluClient {
       },
     };
   }
+}
+
+/** A saved session whose token or Account-Id could not be sent as a header is no session. */
+function usableSession(session: Session | null): Session | null {
+  if (session === null) return null;
+  return isHeaderSafeToken(session.token) && /^[0-9a-f]{64}$/i.test(session.accountIdHash) ? session : null;
 }
 
 export type SendRequest = {

@@ -1,6 +1,10 @@
 // One sentence per failure that a Home Assistant user can act on. Pure: `now` is passed in, and
 // times are shown as local HH:MM plus the ISO instant (the add-on's clock zone may differ from the user's).
+// Words that came from upstream (a step name, a version, a region) are redacted and shortened here,
+// so the instruction around them survives the cut of the whole message (safeText) at the boundary.
 
+import { safeText } from '../log.js';
+import { SUPPORT_URL } from '../version.js';
 import type { LluError } from './errors.js';
 import { stepInstruction } from './login-response.js';
 import { isRegionCode } from './regions.js';
@@ -32,7 +36,7 @@ export function describeLluError(err: LluError, now: number): string {
       if (step === 'verifyEmail') {
         return 'Verify your e-mail address for LibreLinkUp (link in the e-mail from Abbott, or in the app), then the bridge retries.';
       }
-      return `LibreLinkUp needs an action: ${stepInstruction(step)}, then the bridge retries.`;
+      return `LibreLinkUp needs an action: ${stepInstruction(safeText(step, 30))}, then the bridge retries.`;
     }
     case 'locked':
       return (
@@ -45,7 +49,7 @@ export function describeLluError(err: LluError, now: number): string {
         : 'LibreLinkUp is rate-limiting requests (HTTP 429); the bridge waits a few minutes. Avoid other tools polling the same account.';
     case 'version':
       return (
-        `LibreLinkUp requires a newer app version${err.minimumVersion ? ` (${err.minimumVersion})` : ''}. ` +
+        `LibreLinkUp requires a newer app version${err.minimumVersion ? ` (${safeText(err.minimumVersion, 20)})` : ''}. ` +
         'Update librelinkup2mqtt, or set the account version option to the required value.'
       );
     case 'unauthorized':
@@ -68,7 +72,7 @@ export function describeLluError(err: LluError, now: number): string {
       return 'LibreLinkUp unreachable (timeout). Check the internet connection; the bridge retries.';
     case 'network': {
       const code = (err.cause as { code?: unknown } | undefined)?.code;
-      const what = typeof code === 'string' ? `network error ${code}` : 'network error';
+      const what = typeof code === 'string' ? `network error ${safeText(code, 40)}` : 'network error';
       return `LibreLinkUp unreachable (${what}). Check the internet connection and DNS; the bridge retries.`;
     }
     case 'patient_not_found':
@@ -78,10 +82,19 @@ export function describeLluError(err: LluError, now: number): string {
         return 'LibreLinkUp kept redirecting the login between regions (loop); the bridge retries later. Try setting the account region explicitly.';
       }
       return (
-        `LibreLinkUp sent the login to a region the bridge does not use${err.region ? ` (${err.region})` : ''}. ` +
+        `LibreLinkUp sent the login to a region the bridge does not use${err.region ? ` (${safeText(err.region, 24)})` : ''}. ` +
         'Set the account region explicitly, or check api_url / region_url.'
       );
     case 'header_missing':
       return 'LibreLinkUp refused the Account-Id header (RequiredHeaderMissing); upstream changed. Check for an update of librelinkup2mqtt.';
+    case 'internal': {
+      const cause = err.cause;
+      const what =
+        cause instanceof Error ? safeText(`${cause.name}: ${cause.message}`, 120) : 'unexpected error';
+      return (
+        `A bug in librelinkup2mqtt (${what}), not a LibreLinkUp problem: please report it with the log at ` +
+        `${SUPPORT_URL}/issues. The bridge retries.`
+      );
+    }
   }
 }

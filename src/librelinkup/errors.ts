@@ -30,7 +30,9 @@ export type LluErrorKind =
   /** login redirect to a region outside the allow-list, or a redirect loop */
   | 'redirect'
   /** 400 RequiredHeaderMissing: the Account-Id header was refused */
-  | 'header_missing';
+  | 'header_missing'
+  /** not LibreLinkUp's doing: a bug in this program (a TypeError and the like); `cause` holds it */
+  | 'internal';
 
 export interface LluErrorDetails {
   /** epoch ms before which the account must not be contacted again */
@@ -72,4 +74,18 @@ export function isLluError(value: unknown): value is LluError {
   return (
     value instanceof LluError || (value instanceof Error && value.name === 'LluError' && 'kind' in value)
   );
+}
+
+/**
+ * Wraps what is not an LluError (a bug of ours, anywhere in a poll) so that it is reported as ours,
+ * with the original error, and its stack, kept as `cause`.
+ */
+export function internalError(error: unknown): LluError {
+  let what: string;
+  try {
+    what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    what = 'a value that cannot be shown';
+  }
+  return new LluError('internal', `unexpected error in librelinkup2mqtt (${what})`, { cause: error });
 }

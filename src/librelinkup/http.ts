@@ -133,6 +133,9 @@ export class Transport {
       status = res.status;
       text = await res.text();
     } catch (err) {
+      // A request that could not even be built (a header value Node refuses) is a bug of ours, not
+      // the network: thrown as is, the bridge reports it as internal.
+      if (isRequestBug(err)) throw err;
       const durationMs = this.now() - started;
       if (timedOut) {
         this.options.logger.debug({ ...log, durationMs, error: 'timeout' }, 'LibreLinkUp request timed out');
@@ -173,6 +176,11 @@ export class Transport {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
+}
+
+function isRequestBug(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof TypeError && typeof code === 'string' && /^ERR_(INVALID|HTTP_INVALID)/.test(code);
 }
 
 function networkCode(err: unknown): string {

@@ -34,3 +34,6 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** Upstream text (error messages) that can reach MQTT, the status page or /health is cut to this. */
 export const UPSTREAM_TEXT_MAX_CHARS = 300;
+
+/** Session tokens are JWTs of well under 2 kB; anything far longer is not a token we send. */
+export const TOKEN_MAX_CHARS = 8192;

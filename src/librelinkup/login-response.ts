@@ -1,9 +1,11 @@
 // What a login (or /auth/continue) answer means. Pure: body in, outcome out, or an LluError for
 // the answers that end the attempt. Status 4 means "step required" here, unlike on graph/logbook.
 
+import { safeText } from '../log.js';
 import { LluError } from './errors.js';
 import type { GlucoseUnit } from './model.js';
 import { expectShape, matches } from './schemas.js';
+import { isHeaderSafeToken } from './tokens.js';
 
 export type LoginOutcome =
   | { kind: 'success'; token: string; expiresAt: number; userId: string; userUnit: GlucoseUnit | null }
@@ -22,7 +24,7 @@ export function stepInstruction(step: string): string {
     case 'verifyEmail':
       return 'open the LibreLinkUp app and verify the e-mail address (link in the e-mail from Abbott)';
     default:
-      return `open the LibreLinkUp app and complete the "${step.slice(0, 30)}" step`;
+      return `open the LibreLinkUp app and complete the "${safeText(step, 30)}" step`;
   }
 }
 
@@ -52,6 +54,16 @@ function unitOf(uom: string | null | undefined): GlucoseUnit | null {
   return null;
 }
 
+/** A token we could not send back would fail every later request as if the network were down. */
+function usableToken(token: string, endpoint: string): string {
+  if (isHeaderSafeToken(token)) return token;
+  throw new LluError(
+    'malformed',
+    `LibreLinkUp ${endpoint} answered a token that cannot be sent as an HTTP header (${token.length} characters)`,
+    { endpoint },
+  );
+}
+
 export function interpretLogin(body: unknown, endpoint = 'login'): LoginOutcome {
   const { status } = expectShape('envelope', body, endpoint);
   if (status === 0) {
@@ -59,7 +71,7 @@ export function interpretLogin(body: unknown, endpoint = 'login'): LoginOutcome 
     const ok = expectShape('loginSuccess', body, endpoint);
     return {
       kind: 'success',
-      token: ok.data.authTicket.token,
+      token: usableToken(ok.data.authTicket.token, endpoint),
       expiresAt: ok.data.authTicket.expires * 1000,
       userId: ok.data.user.id,
       userUnit: unitOf(ok.data.user.uom),
@@ -71,7 +83,7 @@ export function interpretLogin(body: unknown, endpoint = 'login'): LoginOutcome 
     return {
       kind: 'step',
       step: step.data.step.type,
-      token: step.data.authTicket.token,
+      token: usableToken(step.data.authTicket.token, endpoint),
       expiresAt: step.data.authTicket.expires * 1000,
     };
   }

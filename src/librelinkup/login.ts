@@ -2,7 +2,7 @@
 // regions only, hosts built only from the configured template), then complete tou/pp steps when
 // the user opted in. The refused host of a disallowed redirect is never contacted.
 
-import { type Logger, registerSecret } from '../log.js';
+import { type Logger, registerSecret, safeText } from '../log.js';
 import { isLluError, LluError } from './errors.js';
 import { ACCEPTABLE_STEPS, interpretLogin, type LoginOutcome, termsError } from './login-response.js';
 import type { GlucoseUnit } from './model.js';
@@ -47,9 +47,9 @@ function joinUrl(base: string, path: string): string {
   return base.replace(/\/+$/, '') + path;
 }
 
-/** Upstream text going into a log line or message: short and quoted. */
+/** Upstream text going into a log line or message: redacted, short and quoted. */
 function quoted(value: string): string {
-  return JSON.stringify(value.slice(0, 24));
+  return JSON.stringify(safeText(value, 24));
 }
 
 export async function runLogin(ctx: LoginContext): Promise<LoginResult> {
@@ -79,13 +79,13 @@ export async function runLogin(ctx: LoginContext): Promise<LoginResult> {
       const next = regionBaseUrl(target, ctx.regionUrl);
       if (next === null) {
         ctx.logger.warn(
-          { region: target.slice(0, 24) },
+          { region: safeText(target, 24) },
           `LibreLinkUp redirected the login to region ${quoted(target)}, which is not in the allow-list; not following`,
         );
         throw new LluError(
           'redirect',
           `LibreLinkUp redirected the login to the unknown region ${quoted(target)}; refused for safety`,
-          { endpoint: 'login', region: target.slice(0, 24) },
+          { endpoint: 'login', region: safeText(target, 24) },
         );
       }
       if (redirects >= MAX_REDIRECTS) {
@@ -122,7 +122,7 @@ async function completeSteps(ctx: LoginContext, base: string, first: Step): Prom
     const { step, token } = current;
     registerSecret(token);
     if (!ctx.acceptTerms || !ACCEPTABLE_STEPS.includes(step)) {
-      ctx.logger.warn({ step: step.slice(0, 30) }, 'LibreLinkUp login needs an action in the app');
+      ctx.logger.warn({ step: safeText(step, 30) }, 'LibreLinkUp login needs an action in the app');
       throw termsError(step, 'login');
     }
     ctx.logger.info({ step }, 'accepting LibreLinkUp login step (accept_terms is on)');

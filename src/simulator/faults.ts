@@ -98,3 +98,47 @@ function mutate(
     else item.FactoryTimestamp = '13/45/2024 99:99:99 XM';
   }
 }
+
+/** What an `echo_secrets` answer echoes: the request's credentials, then padding up to `length`. */
+export function echoText(secrets: Array<string | null>, length: number): string {
+  const echo = `${secrets.filter((s) => s !== null && s !== '').join(' ')} `;
+  return echo.length >= length ? echo : echo + 'x'.repeat(length - echo.length);
+}
+
+/** The `echo_secrets` answer for one request. */
+export function echoAnswer(fault: Extract<SimFault, { kind: 'echo_secrets' }>, text: string): Answer {
+  switch (fault.as ?? 'version') {
+    case 'version':
+      return { status: 403, body: { status: 920, data: { minimumVersion: text } } };
+    case 'step':
+      return {
+        status: 200,
+        body: {
+          status: 4,
+          data: {
+            step: { type: text, componentName: 'AcceptDocument' },
+            authTicket: { token: 'step-token-echo', expires: 4_102_444_800, duration: 3_600_000 },
+          },
+        },
+      };
+    case 'region':
+      return { status: 200, body: { status: 0, data: { redirect: true, region: text } } };
+    case 'message':
+      return { status: 400, body: { message: text } };
+  }
+}
+
+/** The normal answer with its ticket rewritten as a `ticket` fault says. */
+export function reticket(answer: Answer, fault: Extract<SimFault, { kind: 'ticket' }>): Answer {
+  if (answer.body === null || typeof answer.body !== 'object') return answer;
+  const body = JSON.parse(JSON.stringify(answer.body)) as {
+    ticket?: { token: string; expires: number };
+    data?: { authTicket?: { token: string; expires: number } };
+  };
+  for (const t of [body.ticket, body.data?.authTicket]) {
+    if (!t) continue;
+    if (fault.token !== undefined) t.token = fault.token;
+    if (fault.expiresShiftMs !== undefined) t.expires += Math.round(fault.expiresShiftMs / 1000);
+  }
+  return { ...answer, body };
+}

@@ -24,7 +24,7 @@ import {
   type Ticket,
   versionTooOld,
 } from './bodies.js';
-import { type Answer, corrupt, FaultBook } from './faults.js';
+import { type Answer, corrupt, echoAnswer, echoText, FaultBook, reticket } from './faults.js';
 import { SimPatient } from './patient-model.js';
 import type {
   FakeLibreLinkUpServer,
@@ -359,6 +359,8 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
         return { status: 403, body: versionTooOld(fault.minimumVersion ?? minimumVersion) };
       case 'malformed':
       case 'hang':
+      case 'echo_secrets':
+      case 'ticket':
         return null;
     }
   }
@@ -416,6 +418,28 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
       });
       if (res.destroyed) return;
     }
+    if (fault?.kind === 'echo_secrets') {
+      let creds: { email?: unknown; password?: unknown } = {};
+      try {
+        creds = r.endpoint === 'login' ? (JSON.parse(text) as typeof creds) : {};
+      } catch {}
+      const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? null;
+      // Authenticated calls carry no credentials: echo the account record the token belongs to.
+      const owner = email === null ? undefined : accounts.get(email.toLowerCase());
+      const str = (v: unknown) => (typeof v === 'string' ? v : null);
+      const echo = echoText(
+        [
+          str(creds.password) ?? owner?.password ?? null,
+          str(creds.email) ?? owner?.spec.email ?? null,
+          token,
+        ],
+        fault.length ?? 1_000,
+      );
+      const answer = echoAnswer(fault, echo);
+      log(answer.status, fault.kind);
+      send(res, answer);
+      return;
+    }
     if (fault) {
       const answer = faultAnswer(fault, req.headers.host ?? '127.0.0.1');
       if (answer) {
@@ -437,6 +461,7 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
       answer = corrupt(answer, fault.variant, r.endpoint);
       outcome = `malformed_${fault.variant}`;
     }
+    if (fault?.kind === 'ticket') answer = reticket(answer, fault);
     log(answer.status, outcome);
     send(res, answer);
   }

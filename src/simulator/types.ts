@@ -70,7 +70,19 @@ export type SimFault =
   | { kind: 'hang'; ms: number } // hold the request open, then answer normally (or never if ms = Infinity)
   | { kind: 'unauthorized' } // 401 invalid or expired jwt
   | { kind: 'missing_cached_user' }
-  | { kind: 'version'; minimumVersion?: string }; // 403 status 920
+  | { kind: 'version'; minimumVersion?: string } // 403 status 920
+  /**
+   * An error answer that echoes the request's secrets (password, e-mail, Bearer token) padded to
+   * `length` characters, in the field `as` names: a 920 minimumVersion (default), a login step
+   * type, a login redirect region, or a {"message"} error word.
+   */
+  | { kind: 'echo_secrets'; as?: 'version' | 'step' | 'region' | 'message'; length?: number }
+  /**
+   * The normal answer, with its ticket (login authTicket or a refreshed `ticket`) rewritten: `token`
+   * replaces the token sent (the server still only accepts the one it issued), `expiresShiftMs`
+   * moves the `expires` it announces (the token's real validity is unchanged).
+   */
+  | { kind: 'ticket'; token?: string; expiresShiftMs?: number };
 
 export interface SimFaultRule {
   endpoint: SimEndpoint;

@@ -182,14 +182,19 @@ describe('LluClient session handling', () => {
     expect(client.stats.logins).toBe(0);
   });
 
-  it('logs in first when the session expires within a minute', async () => {
+  it('keeps using a session whose expiry is near or past until LibreLinkUp refuses it', async () => {
     server = await startScriptedServer({ [LOGIN]: loginOk('tok-new'), [CONNECTIONS]: connectionsOk() });
     const now = 1_800_000_000_000;
-    const session = persisted(server.url, { expiresAt: now + 59_000 });
-    const { client } = clientFor(server, { session, now: () => now });
-    await client.connections();
-    expect(server.requests.map((r) => r.route)).toEqual([LOGIN, CONNECTIONS]);
-    expect(server.requests[1]!.headers.authorization).toBe('Bearer tok-new');
+    for (const expiresAt of [now + 59_000, now - 86_400_000]) {
+      server.requests.length = 0;
+      const session = persisted(server.url, { expiresAt });
+      const { client } = clientFor(server, { session, now: () => now });
+      await client.connections();
+      await client.connections();
+      expect(server.requests.map((r) => r.route)).toEqual([CONNECTIONS, CONNECTIONS]);
+      expect(server.requests[1]!.headers.authorization).toBe('Bearer tok-saved');
+      expect(client.stats.logins).toBe(0);
+    }
   });
 
   it.each([
@@ -229,7 +234,7 @@ describe('LluClient session handling', () => {
       [CONNECTIONS]: [
         connectionsOk({ token: 'tok-refreshed', expires: EXPIRES + 1 }),
         connectionsOk({ token: '', expires: EXPIRES + 2 }),
-        connectionsOk({ token: 'tok-old', expires: 1_000 }),
+        connectionsOk({ token: 'tok-bad\r\nX-Injected: 1', expires: EXPIRES + 3 }),
       ],
       [GRAPH]: graphOk(),
     });

@@ -20,6 +20,7 @@ const ALL_KINDS: LluErrorKind[] = [
   'patient_not_found',
   'redirect',
   'header_missing',
+  'internal',
 ];
 
 describe('describeLluError', () => {

@@ -1,0 +1,151 @@
+// A bug of ours (a TypeError anywhere in a poll) is the kind `internal`: logged at error with its
+// stack, shown as a bug to report, never as LibreLinkUp being unreachable; the poller keeps polling.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AccountPoller } from '../../src/bridge/account-poller.js';
+import { INTERNAL_MAX_MS, retryDelay, TRANSIENT_BASE_MS } from '../../src/bridge/backoff.js';
+import type { AccountStatus } from '../../src/bridge/events.js';
+import { SlugRegistry } from '../../src/bridge/slugs.js';
+import { AccountStore } from '../../src/bridge/store.js';
+import type { AccountConfig } from '../../src/config/types.js';
+import { healthReport } from '../../src/http/health.js';
+import { internalError } from '../../src/librelinkup/errors.js';
+import { createLogger, silentLogger } from '../../src/log.js';
+import { captureLogs } from '../helpers/logs.js';
+import { FakeUpstream } from './fake-upstream.js';
+import { T0 } from './fixtures.js';
+import { RecordingSink } from './recording-sink.js';
+
+const MIN = 60_000;
+
+const account: AccountConfig = {
+  email: 'follower@example.com',
+  password: 'pw',
+  region: 'auto',
+  api_url: 'http://127.0.0.1:1',
+  region_url: 'http://127.0.0.1:1/r/{region}',
+  accept_terms: false,
+  version: '4.16.0',
+};
+
+/** An upstream whose connections() hits a bug of ours while `broken` is set. */
+class BuggyUpstream extends FakeUpstream {
+  broken = true;
+  override async connections() {
+    if (this.broken) {
+      this.stats.requests++;
+      this.calls.push('connections');
+      const connection = undefined as unknown as { patientId: string };
+      // A real TypeError with a real stack, as a bug in our parsing would throw.
+      return [connection.patientId] as never;
+    }
+    return super.connections();
+  }
+}
+
+describe('our own errors', () => {
+  let dir: string;
+  beforeEach(() => {
+    vi.useFakeTimers({ now: T0 + 6_000 });
+    dir = mkdtempSync(join(tmpdir(), 'llu-internal-'));
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('a TypeError in a poll is `internal`, logged with its stack, and the poller keeps polling', async () => {
+    const upstream = new BuggyUpstream(T0);
+    const sink = new RecordingSink();
+    const { capture, destination } = captureLogs();
+    const store = new AccountStore(dir, 'acct_test', silentLogger());
+    const poller = new AccountPoller({
+      key: 'acct_test',
+      label: 'fo***@example.com',
+      account,
+      poll: { interval: 60, min_interval: 10, timeout: 20 },
+      client: upstream,
+      store,
+      persisted: store.load('fp'),
+      sink,
+      slugs: new SlugRegistry(),
+      logger: createLogger({ level: 'debug', destination }),
+      spread: 0,
+      random: () => 0.5,
+    });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(1_000);
+    const failed = sink.accounts.at(-1)!;
+    expect(failed).toMatchObject({ ok: false, errorKind: 'internal' });
+    expect(failed.message).toMatch(
+      /^A bug in librelinkup2mqtt \(TypeError: Cannot read properties of undefined/,
+    );
+    expect(failed.message).toMatch(/please report it with the log/);
+    expect(failed.message).not.toMatch(/unreachable|network/i);
+    const line = JSON.parse(capture.lines.find((l) => l.includes('"kind":"internal"'))!) as {
+      level: string;
+      err: { type: string; stack: string };
+    };
+    expect(line.level).toBe('error');
+    expect(line.err.type).toBe('TypeError');
+    expect(line.err.stack).toMatch(/internal-errors\.test\.ts/);
+
+    // It keeps polling (backing off), and recovers as soon as the bug is not hit any more.
+    await vi.advanceTimersByTimeAsync(2 * MIN);
+    const attempts = upstream.calls.filter((c) => c === 'connections').length;
+    expect(attempts).toBeGreaterThanOrEqual(3);
+    upstream.broken = false;
+    await vi.advanceTimersByTimeAsync(INTERNAL_MAX_MS);
+    expect(sink.accounts.at(-1)).toMatchObject({ ok: true, errorKind: null });
+    expect(sink.readings.length).toBeGreaterThan(0);
+    await poller.stop();
+  });
+
+  it('backs off like a transient fault, capped lower than for a struggling server', () => {
+    const err = internalError(new TypeError('x'));
+    const delays = [1, 2, 3, 10, 50].map((n) => retryDelay(err, n, T0, () => 1));
+    expect(delays[0]).toBe(TRANSIENT_BASE_MS);
+    expect(delays[1]).toBe(2 * TRANSIENT_BASE_MS);
+    expect(delays.at(-1)).toBe(INTERNAL_MAX_MS);
+    for (const d of [1, 2, 20].map((n) => retryDelay(err, n, T0, () => 0))) expect(d).toBeGreaterThan(0);
+  });
+
+  it('wraps anything thrown, keeping it as the cause', () => {
+    const bug = new RangeError('Invalid time value');
+    expect(internalError(bug)).toMatchObject({ kind: 'internal', cause: bug });
+    expect(internalError('a string').message).toMatch(/a string/);
+    const hostile = {
+      toString() {
+        throw new Error('no');
+      },
+    };
+    expect(internalError(hostile).kind).toBe('internal');
+  });
+
+  it('/health: a lasting bug is not a user action; after 30 minutes the bridge counts as down', () => {
+    const status: AccountStatus = {
+      key: 'acct_test',
+      label: 'fo***@example.com',
+      ok: false,
+      errorKind: 'internal',
+      message: 'A bug in librelinkup2mqtt (TypeError: x): please report it with the log',
+      lastSuccessAt: null,
+      lastErrorAt: T0,
+      nextPollAt: null,
+      blockedUntil: null,
+      requests: 1,
+      logins: 1,
+    };
+    const report = healthReport({
+      brokerConnected: true,
+      accounts: [status],
+      now: T0 + 31 * MIN,
+      startedAt: T0,
+    });
+    expect(report.httpStatus).toBe(503);
+    expect(report.body.accounts[0]).toMatchObject({ error_kind: 'internal' });
+    expect(report.body.reasons[0]).toMatch(/A bug in librelinkup2mqtt/);
+  });
+});
