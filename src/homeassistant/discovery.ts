@@ -185,7 +185,7 @@ export function accountDiscovery(a: AccountStatus, ctx: DiscoveryContext): Disco
         unique_id: `${node}_${a.key}_problem`,
         default_entity_id: `binary_sensor.${entity}_${a.key}_problem`,
         device_class: 'problem',
-        value_template: "{{ 'OFF' if value_json.ok else 'ON' }}",
+        value_template: "{{ 'ON' if value_json.problem else 'OFF' }}",
       },
     },
     {
@@ -204,11 +204,15 @@ export function accountDiscovery(a: AccountStatus, ctx: DiscoveryContext): Disco
 
 export function accountPayload(a: AccountStatus): Record<string, unknown> {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  // Before the first answer nothing is known to be wrong: a problem entity that flashed on at every
+  // start would fire every automation watching it.
+  const starting = !a.ok && a.lastSuccessAt === null && a.lastErrorAt === null;
   return {
     account: a.label,
     ok: a.ok,
+    problem: !a.ok && !starting,
     error_kind: a.errorKind,
-    message: a.ok ? 'OK' : safeText(a.message ?? 'unknown problem'),
+    message: a.ok ? 'OK' : starting ? 'starting' : safeText(a.message ?? 'unknown problem'),
     last_success: iso(a.lastSuccessAt),
     last_error: iso(a.lastErrorAt),
     next_poll: iso(a.nextPollAt),

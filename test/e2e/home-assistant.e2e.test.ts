@@ -415,6 +415,9 @@ describe.each(BROKERS)('Home Assistant reading the bridge over $title', ({ skip,
       expect(reader.entity(BRIDGE.connectivity)).toMatchObject({ state: 'on', available: true });
       expect(reader.entity(BRIDGE.connectivity)?.config.device_class).toBe('connectivity');
       expect(reader.entity(BRIDGE.problem)).toMatchObject({ state: 'off', available: true });
+      // No false alarm while starting: the problem entity never turned on before the first answer.
+      expect(reader.history(BRIDGE.problem).map((h) => h.state)).not.toContain('on');
+      expect(reader.history(BRIDGE.lastError).map((h) => h.state)).toContain('starting');
       expect(reader.entity(BRIDGE.lastError)).toMatchObject({ state: 'OK', available: true });
       expect(reader.entity(BRIDGE.pollNow)?.config.command_topic).toBe(
         'librelinkup2mqtt/bridge/request/poll',
