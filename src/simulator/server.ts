@@ -24,7 +24,7 @@ import {
   type Ticket,
   versionTooOld,
 } from './bodies.js';
-import { type Answer, corrupt, FaultBook } from './faults.js';
+import { type Answer, corrupt, FaultBook, sendBomb } from './faults.js';
 import { SimPatient } from './patient-model.js';
 import type {
   FakeLibreLinkUpServer,
@@ -359,6 +359,7 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
         return { status: 403, body: versionTooOld(fault.minimumVersion ?? minimumVersion) };
       case 'malformed':
       case 'hang':
+      case 'bomb':
         return null;
     }
   }
@@ -415,6 +416,11 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
         hangs.add(t);
       });
       if (res.destroyed) return;
+    }
+    if (fault?.kind === 'bomb') {
+      log(200, 'bomb');
+      sendBomb(res, fault.inflatedMb ?? 512);
+      return;
     }
     if (fault) {
       const answer = faultAnswer(fault, req.headers.host ?? '127.0.0.1');

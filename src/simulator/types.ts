@@ -70,7 +70,8 @@ export type SimFault =
   | { kind: 'hang'; ms: number } // hold the request open, then answer normally (or never if ms = Infinity)
   | { kind: 'unauthorized' } // 401 invalid or expired jwt
   | { kind: 'missing_cached_user' }
-  | { kind: 'version'; minimumVersion?: string }; // 403 status 920
+  | { kind: 'version'; minimumVersion?: string } // 403 status 920
+  | { kind: 'bomb'; inflatedMb?: number }; // gzip answer that inflates to inflatedMb (default 512) MB
 
 export interface SimFaultRule {
   endpoint: SimEndpoint;
