@@ -6,6 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import nodeFetch from 'node-fetch';
 import type { Logger } from '../log.js';
+import { safeTimeout } from '../timers.js';
 import { packageVersion } from '../version.js';
 import { classifyAnswer } from './classify.js';
 import { CookieJar, setCookieLines } from './cookies.js';
@@ -117,7 +118,7 @@ export class Transport {
     const started = this.now();
     const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const timer = safeTimeout(() => {
       timedOut = true;
       controller.abort();
     }, this.timeoutMs);
