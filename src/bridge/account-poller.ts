@@ -132,11 +132,11 @@ export class AccountPoller {
         staleTimer: null,
         draining: false,
       };
-      this.deps.slugs.claim(saved.slug, patientId);
+      tracked.slug = this.deps.slugs.claim(saved.slug, patientId);
       if (cfg === undefined) {
         // Dropped from the config since the last run: take its entities away.
         this.deps.sink.patientRemoved(this.snapshot(tracked, now));
-        this.deps.slugs.release(saved.slug, patientId);
+        this.deps.slugs.release(tracked.slug, patientId);
         continue;
       }
       this.patients.set(patientId, tracked);

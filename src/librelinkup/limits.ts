@@ -34,3 +34,6 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** Upstream text (error messages) that can reach MQTT, the status page or /health is cut to this. */
 export const UPSTREAM_TEXT_MAX_CHARS = 300;
+
+/** A new topic slug is cut to this; every topic stays a few hundred bytes at most. */
+export const SLUG_MAX_CHARS = 40;
