@@ -140,7 +140,9 @@ export class Transport {
       text = await readCapped(res, this.options.maxBodyBytes ?? MAX_BODY_BYTES, req.endpoint, host);
     } catch (err) {
       if (isLluError(err)) {
+        // Only the size cap throws an LluError here; the generic "could not read" needs this detail.
         controller.abort();
+        this.options.logger.warn({ ...log, durationMs: this.now() - started }, err.message);
         throw err;
       }
       const durationMs = this.now() - started;

@@ -1,0 +1,142 @@
+// Bounded everything, end to end (real bridge, in-process broker, fake LibreLinkUp): a huge patient
+// name, patientIds with separators and wildcards, a person named "Bridge", and a compressed bomb.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log.js';
+import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
+import type { SimOptions, SimPatientSpec } from '../../src/simulator/types.js';
+import { Collector, waitUntil } from './collector.js';
+import { configFor, type RunningBridge, runBridge, startSim } from './harness.js';
+import { EMAIL, MGDL_PATIENT, PASSWORD, twoPatients, USER_ID } from './world.js';
+
+const BASE = 'librelinkup2mqtt';
+const ACCOUNT_STATE = /^librelinkup2mqtt\/bridge\/acct_[0-9a-f]{8}\/state$/;
+/** Far below MQTT's 65535 bytes and what Home Assistant handles comfortably. */
+const TOPIC_MAX_BYTES = 256;
+
+function world(patients: Array<Partial<SimPatientSpec> & { patientId: string }>): SimOptions {
+  const start = Date.now() - 10 * 60_000;
+  return {
+    now: Date.now,
+    accounts: [
+      {
+        email: EMAIL,
+        password: PASSWORD,
+        userId: USER_ID,
+        region: 'eu2',
+        patients: patients.map((p) => p.patientId),
+      },
+    ],
+    patients: patients.map((p, i) => ({
+      firstName: `Person${i}`,
+      lastName: 'Test',
+      unit: 'mg/dL' as const,
+      periodMs: 1_000,
+      firstReadingAt: start,
+      curve: (t: number) => 120 + 40 * Math.sin(t / 20_000 + i),
+      ...p,
+    })),
+  };
+}
+
+describe('bounds end to end', () => {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+    cleanups.length = 0;
+  });
+
+  async function setup(w: SimOptions) {
+    const sim = await startSim(w);
+    cleanups.push(() => sim.close());
+    const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger: silentLogger() });
+    cleanups.push(() => broker.close());
+    const collector = await Collector.connect(broker.url, [`${BASE}/#`, 'homeassistant/#']);
+    cleanups.push(() => collector.close());
+    const config = configFor(sim, broker.url, { poll: { interval: 1, min_interval: 0.25, timeout: 3 } }, w);
+    const bridge: RunningBridge = await runBridge(config);
+    cleanups.push(() => bridge.stop());
+    const readingTopics = () =>
+      [...collector.last.keys()].filter((t) => t.startsWith(`${BASE}/`) && t.endsWith('/reading'));
+    const glucoseConfigs = () =>
+      [...collector.last.entries()]
+        .filter(
+          ([t, p]) => t.startsWith('homeassistant/sensor/') && t.endsWith('/glucose/config') && p !== '',
+        )
+        .map(([topic, p]) => ({
+          topic,
+          payload: JSON.parse(p) as { unique_id: string; state_topic: string },
+        }));
+    return { sim, collector, bridge, readingTopics, glucoseConfigs };
+  }
+
+  it('a 5000-character name: the bridge runs, every topic is bounded, the entities are discoverable', async () => {
+    const longName = 'Maximiliane'.repeat(455).slice(0, 5000);
+    const { collector, bridge, readingTopics, glucoseConfigs } = await setup(
+      world([{ patientId: MGDL_PATIENT, firstName: longName, lastName: 'X'.repeat(5000) }]),
+    );
+    await waitUntil(
+      () => readingTopics().length === 1 && glucoseConfigs().length === 1,
+      'a reading and discovery',
+    );
+    const [topic] = readingTopics();
+    expect(topic!.length).toBeLessThanOrEqual(BASE.length + 1 + 40 + '/reading'.length);
+    expect(topic).toMatch(/^librelinkup2mqtt\/maximilianemaximiliane[a-z]*\/reading$/);
+    for (const m of collector.messages)
+      expect(Buffer.byteLength(m.topic)).toBeLessThanOrEqual(TOPIC_MAX_BYTES);
+    const [discovery] = glucoseConfigs();
+    expect(discovery!.payload.unique_id).toBe(`librelinkup2mqtt_${MGDL_PATIENT}_glucose`);
+    expect(collector.last.get(`${BASE}/bridge/state`)).toBe('online');
+    expect(bridge.logs.text()).not.toMatch(/"level":"fatal"/);
+  });
+
+  it('patientIds a/b, a+b, a#b and "..": distinct unique_ids and topics, graph asked at the right path', async () => {
+    const ids = ['a/b', 'a+b', 'a#b', '..'];
+    const { sim, bridge, readingTopics, glucoseConfigs } = await setup(
+      world(ids.map((patientId, i) => ({ patientId, firstName: 'Same', lastName: `Name${i}` }))),
+    );
+    await waitUntil(() => readingTopics().length === 4 && glucoseConfigs().length === 4, 'four patients');
+    const configs = glucoseConfigs();
+    expect(new Set(configs.map((c) => c.payload.unique_id)).size).toBe(4);
+    expect(new Set(configs.map((c) => c.topic)).size).toBe(4);
+    expect(new Set(configs.map((c) => c.payload.state_topic)).size).toBe(4);
+    for (const c of configs) expect(c.topic.split('/')).toHaveLength(5);
+    // The fake server received each id encoded as one segment, and answered for that patient.
+    await waitUntil(() => sim.requests.filter((r) => r.endpoint === 'graph').length >= 3, 'graph requests');
+    const graphs = sim.requests.filter((r) => r.endpoint === 'graph');
+    for (const encoded of ['a%2Fb', 'a%2Bb', 'a%23b']) {
+      expect(graphs.find((r) => r.path === `/llu/connections/${encoded}/graph`)?.outcome).toBe('ok');
+    }
+    // ".." would climb out of /llu/connections/: it is never sent, and nothing else is hit instead.
+    expect(sim.requests.filter((r) => r.endpoint === 'other')).toEqual([]);
+    expect(bridge.logs.text()).toContain('could not read the graph to seed the history');
+  });
+
+  it('a person named "Bridge" does not take <base>/bridge/state', async () => {
+    const { collector, readingTopics } = await setup(
+      world([{ patientId: MGDL_PATIENT, firstName: 'Bridge', lastName: '' }]),
+    );
+    await waitUntil(() => readingTopics().length === 1, 'a reading');
+    expect(readingTopics()).toEqual([`${BASE}/bridge_a1b2c3d4/reading`]);
+    const bridgeStates = collector.on(`${BASE}/bridge/state`).map((m) => m.payload);
+    expect(bridgeStates.length).toBeGreaterThan(0);
+    for (const p of bridgeStates) expect(['online', 'offline']).toContain(p);
+  });
+
+  it('a compressed bomb: refused as malformed without inflating it, the bridge keeps running and recovers', async () => {
+    const { sim, collector, bridge } = await setup(twoPatients(Date.now));
+    const readings = () => collector.on(`${BASE}/anna_smith/reading`);
+    const states = () =>
+      collector.messages
+        .filter((m) => ACCOUNT_STATE.test(m.topic))
+        .map((m) => JSON.parse(m.payload) as { ok: boolean; error_kind: string | null; message: string });
+    await waitUntil(() => readings().length >= 1, 'first reading');
+    sim.addFault({ endpoint: 'connections', fault: { kind: 'bomb', inflatedMb: 512 } });
+    await waitUntil(() => states().some((s) => s.error_kind === 'malformed'), 'malformed state');
+    expect(bridge.logs.text()).toContain('LibreLinkUp answered more than 4 MB on connections');
+    const seen = readings().length;
+    // Back-off (5-10 s), then the next poll succeeds.
+    await waitUntil(() => readings().length > seen && states().at(-1)?.ok === true, 'recovery', 40_000);
+    expect(sim.requests.filter((r) => r.outcome === 'bomb')).toHaveLength(1);
+  }, 60_000);
+});
