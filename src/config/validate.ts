@@ -277,7 +277,8 @@ export function mqttUrlProblem(at: Segment[], data: unknown, shown: string | nul
 }
 
 function idOrMatch(at: Segment[], data: unknown): LocatedProblem {
-  const entry = (data ?? {}) as Record<string, unknown>;
+  // Any value can land here (a list of `false`s included): only an object can hold both keys.
+  const entry = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
   if ('id' in entry && 'match' in entry) {
     return located(at, 'has both id and match', 'keep one: id for the patientId, or match for "First Last"');
   }
