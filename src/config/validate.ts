@@ -77,6 +77,12 @@ function translate(error: ErrorObject, tainted: ReadonlySet<string>): LocatedPro
       return patternProblem(at, data, shown);
     case 'minLength':
       return located(at, 'must not be empty', 'give it a value, or remove the key to use the default');
+    case 'maxLength':
+      return located(
+        at,
+        `is longer than ${String(error.params.limit)} characters`,
+        'use a shorter value: it becomes part of MQTT topics or Home Assistant names',
+      );
     case 'minItems':
       return minItems(at);
     case 'minimum':

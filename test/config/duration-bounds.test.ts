@@ -66,3 +66,14 @@ describe('duration bounds', () => {
     expect(r.text()).toMatch(new RegExp(`poll\\.${key}: must be at most \\d+, got ${value}`));
   });
 });
+
+describe('topic prefix bounds', () => {
+  it.each(['base_topic', 'discovery_prefix'])(
+    'refuses an mqtt.%s longer than 100 characters, naming the key',
+    async (key) => {
+      const r = run(['check-config'], `${account}mqtt:\n  ${key}: ${'t'.repeat(101)}\n`);
+      expect(await r.done).toBe(EXIT_USAGE);
+      expect(r.text()).toContain(`mqtt.${key}: is longer than 100 characters`);
+    },
+  );
+});
