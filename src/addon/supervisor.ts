@@ -2,6 +2,8 @@
 // parsed defensively: the documented example has the port as a string, username and password are
 // optional, and every failure comes back as a value with a message that says what to do.
 
+import { clampDelay } from '../timers.js';
+
 export interface SupervisorMqtt {
   host: string;
   port: number;
@@ -132,7 +134,7 @@ export async function fetchMqttService(options: FetchMqttServiceOptions): Promis
   try {
     const response = await doFetch(url, {
       headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' },
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: AbortSignal.timeout(clampDelay(timeoutMs)),
     });
     status = response.status;
     text = await response.text();

@@ -8,6 +8,7 @@ import { describeLluError } from '../librelinkup/describe.js';
 import { internalError, isLluError } from '../librelinkup/errors.js';
 import type { Connection, Graph, Reading } from '../librelinkup/model.js';
 import { type Logger, safeText } from '../log.js';
+import { safeTimeout } from '../timers.js';
 import { EMPTY_ALERT_MEMORY, nextAlerts } from './alerts.js';
 import { retryDelay } from './backoff.js';
 import { EMPTY_CADENCE, observe, periodOf } from './cadence.js';
@@ -131,11 +132,11 @@ export class AccountPoller {
         staleTimer: null,
         draining: false,
       };
-      this.deps.slugs.claim(saved.slug, patientId);
+      tracked.slug = this.deps.slugs.claim(saved.slug, patientId);
       if (cfg === undefined) {
         // Dropped from the config since the last run: take its entities away.
         this.deps.sink.patientRemoved(this.snapshot(tracked, now));
-        this.deps.slugs.release(saved.slug, patientId);
+        this.deps.slugs.release(tracked.slug, patientId);
         continue;
       }
       this.patients.set(patientId, tracked);
@@ -174,7 +175,7 @@ export class AccountPoller {
     if (!this.running) return;
     if (this.timer) clearTimeout(this.timer);
     this.state.nextPollAt = at;
-    this.timer = setTimeout(() => void this.poll(), Math.max(0, at - this.now()));
+    this.timer = safeTimeout(() => void this.poll(), at - this.now());
   }
 
   private scheduleInput(now: number) {
@@ -306,7 +307,7 @@ export class AccountPoller {
     if (at === null || !this.running) return;
     const wait = at - this.now();
     if (wait <= 0) return;
-    tracked.staleTimer = setTimeout(() => {
+    tracked.staleTimer = safeTimeout(() => {
       tracked.staleTimer = null;
       if (!this.running || this.patients.get(tracked.connection.patientId) !== tracked) return;
       this.deps.logger.warn(
@@ -370,7 +371,7 @@ export class AccountPoller {
         { patient: tracked.slug, err: error },
         'could not publish a reading; will retry',
       );
-      setTimeout(() => void this.drain(tracked), 5_000);
+      safeTimeout(() => void this.drain(tracked), 5_000);
     } finally {
       tracked.draining = false;
     }

@@ -50,7 +50,7 @@ export class Bridge {
 
   start(): void {
     const { config, logger } = this.options;
-    const slugs = new SlugRegistry();
+    const slugs = new SlugRegistry(logger);
     const count = config.accounts.length;
     config.accounts.forEach((account, index) => {
       const key = accountKey(account.email);

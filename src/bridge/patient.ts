@@ -2,6 +2,7 @@
 // snapshot the sink renders. Pure.
 
 import type { PatientConfig } from '../config/types.js';
+import { NAME_MAX_CHARS, SLUG_MAX_CHARS } from '../librelinkup/limits.js';
 import type { Connection, Reading, SensorInfo } from '../librelinkup/model.js';
 import { DEFAULT_URGENT_LOW_MGDL, isHighReading, isLowReading, isStale, rangeOf } from './classify.js';
 import type { PatientSnapshot, PatientStats, Thresholds } from './events.js';
@@ -24,24 +25,49 @@ export function matchPatient(
   );
 }
 
+/** Fixed words directly under <base>/ (see src/mqtt/topics.ts): no patient slug may be one. */
+export const RESERVED_SLUGS: ReadonlySet<string> = new Set(['bridge']);
+
+/** Slugs persisted by earlier versions are kept up to this length (new ones: SLUG_MAX_CHARS). */
+export const KEPT_SLUG_MAX_CHARS = NAME_MAX_CHARS;
+
+function cut(slug: string, max: number): string {
+  return slug.slice(0, max).replace(/_+$/, '');
+}
+
 export function slugify(text: string): string {
+  // Only a bounded prefix is looked at: a name of megabytes costs no more than a short one.
   const slug = text
+    .slice(0, SLUG_MAX_CHARS * 4)
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');
-  return slug === '' ? 'patient' : slug;
+  return slug === '' ? 'patient' : cut(slug, SLUG_MAX_CHARS);
 }
 
-/** A slug not yet taken by another patient; stable because the chosen slug is persisted. */
-export function uniqueSlug(base: string, patientId: string, taken: ReadonlySet<string>): string {
-  if (!taken.has(base)) return base;
-  const suffixed = `${base}_${slugify(patientId).slice(0, 8)}`;
-  if (!taken.has(suffixed)) return suffixed;
-  let n = 2;
-  while (taken.has(`${suffixed}_${n}`)) n++;
-  return `${suffixed}_${n}`;
+/** A slug a topic can carry: lower-case letters, digits and `_`, not reserved, bounded. */
+export function isUsableSlug(slug: string, max: number = SLUG_MAX_CHARS): boolean {
+  return /^[a-z0-9_]+$/.test(slug) && slug.length <= max && !RESERVED_SLUGS.has(slug);
+}
+
+/**
+ * A slug not yet taken by another patient, never a reserved word and at most SLUG_MAX_CHARS long;
+ * stable because the chosen slug is persisted.
+ */
+export function uniqueSlug(base: string, patientId: string, taken: { has(slug: string): boolean }): string {
+  const free = (s: string) => !taken.has(s) && !RESERVED_SLUGS.has(s);
+  const head = cut(base, SLUG_MAX_CHARS) || 'patient';
+  if (free(head)) return head;
+  const idPart = slugify(patientId).slice(0, 8);
+  const suffixed = `${cut(head, SLUG_MAX_CHARS - idPart.length - 1)}_${idPart}`;
+  if (free(suffixed)) return suffixed;
+  for (let n = 2; ; n++) {
+    const tail = `_${n}`;
+    const candidate = `${cut(suffixed, SLUG_MAX_CHARS - tail.length)}${tail}`;
+    if (free(candidate)) return candidate;
+  }
 }
 
 export function thresholdsFor(connection: Connection, cfg: PatientConfig | undefined | null): Thresholds {
@@ -81,7 +107,7 @@ export function buildSnapshot(input: SnapshotInput): PatientSnapshot {
     accountKey: input.accountKey,
     patientId: connection.patientId,
     slug: input.slug,
-    name: input.cfg?.name ?? fullName(connection),
+    name: (input.cfg?.name ?? fullName(connection)).slice(0, NAME_MAX_CHARS),
     unit: connection.unit,
     thresholds,
     sensor: input.sensor,

@@ -4,6 +4,7 @@
 // checks the types it relies on and stays silent where the schema already complained.
 
 import { describeValue } from './echo.js';
+import { accountIdentity, urlCredentials } from './identity.js';
 import { formatPath, type Segment } from './paths.js';
 import { implausible, parseThreshold } from './thresholds.js';
 import type { LocatedProblem } from './validate.js';
@@ -116,8 +117,17 @@ function checkHttpUrl(value: unknown, at: Segment[], tainted: ReadonlySet<string
 }
 
 function checkAccount(account: Obj, at: Segment[], tainted: ReadonlySet<string>, add: Add): void {
-  checkHttpUrl(account.api_url, [...at, 'api_url'], tainted, add);
-  checkHttpUrl(account.region_url, [...at, 'region_url'], tainted, add);
+  for (const key of ['api_url', 'region_url'] as const) {
+    const value = account[key];
+    if (typeof value === 'string' && urlCredentials(value) !== '') {
+      // The value is not echoed: it holds a password.
+      add(
+        [...at, key],
+        'must not contain a user name or password (user:pass@)',
+        'remove the user:pass@ part; the LibreLinkUp login goes in the email and password keys of the account',
+      );
+    } else checkHttpUrl(value, [...at, key], tainted, add);
+  }
   if (typeof account.region_url === 'string' && !account.region_url.includes('{region}')) {
     add(
       [...at, 'region_url'],
@@ -173,7 +183,8 @@ function checkDuplicateAccounts(accounts: unknown[], add: Add): void {
   const seen = new Map<string, number>();
   accounts.forEach((account, i) => {
     if (!isObj(account) || typeof account.email !== 'string') return;
-    const id = `${account.email.trim().toLowerCase()}\n${String(account.api_url)}`;
+    const apiUrl = typeof account.api_url === 'string' ? account.api_url : undefined;
+    const id = accountIdentity({ email: account.email, api_url: apiUrl });
     const first = seen.get(id);
     if (first !== undefined) {
       add(

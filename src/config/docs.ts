@@ -16,9 +16,10 @@ const code = (text: string) => `\`${text}\``;
 function typeOf(node: SchemaNode): string {
   if (isThresholdNode(node)) return 'glucose value with unit';
   if (node.enum !== undefined) return `one of ${node.enum.map((v) => code(String(v))).join(', ')}`;
+  const upTo = node.maximum === undefined ? '' : `, at most ${node.maximum}`;
   const range =
     node.exclusiveMinimum !== undefined
-      ? ` > ${node.exclusiveMinimum}`
+      ? ` > ${node.exclusiveMinimum}${upTo}`
       : node.minimum !== undefined && node.maximum !== undefined
         ? ` ${node.minimum}–${node.maximum}`
         : '';

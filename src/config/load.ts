@@ -4,8 +4,10 @@
 
 import { readFileSync } from 'node:fs';
 import { customChecks } from './checks.js';
+import { decodeConfigBytes } from './encoding.js';
 import { substituteEnv } from './env.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
+import { urlCredentials } from './identity.js';
 import { formatPath, type Segment } from './paths.js';
 import { isSecretPath } from './schema.js';
 import { parseThreshold } from './thresholds.js';
@@ -20,13 +22,22 @@ const CREATE_HINT =
   'or try the bridge without an account: librelinkup2mqtt demo';
 
 export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Config {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     throw fileError(path, error);
   }
-  return parseConfig(text, env, path);
+  return parseConfigBytes(bytes, env, path);
+}
+
+/** The bytes of a config file → Config; they must be UTF-8. */
+export function parseConfigBytes(
+  bytes: Uint8Array,
+  env: NodeJS.ProcessEnv = process.env,
+  sourceName?: string,
+): Config {
+  return parseConfig(decodeConfigBytes(bytes, sourceName), env, sourceName);
 }
 
 /** YAML text → Config. `sourceName` (a path) is named in messages. */
@@ -97,7 +108,7 @@ function build(
     );
   }
   const sub = substituteEnv(raw, env);
-  const secrets = [...rawSecrets, ...sub.secrets, ...secretValues(sub.value, [])];
+  const secrets = [...rawSecrets, ...sub.secrets, ...secretValues(sub.value, []), ...urlSecrets(sub.value)];
   const blocked = (segments: Segment[]) => {
     const path = formatPath(segments);
     for (const u of sub.unresolved)
@@ -138,6 +149,19 @@ function secretValues(value: unknown, at: Segment[]): string[] {
     );
   }
   return [];
+}
+
+/** `user:pass@` written into an account URL, to scrub from messages (the URL is refused by name). */
+function urlSecrets(data: unknown): string[] {
+  const accounts = (data as { accounts?: unknown } | null)?.accounts;
+  if (!Array.isArray(accounts)) return [];
+  return accounts.flatMap((a) =>
+    ['api_url', 'region_url'].flatMap((key) => {
+      const v = (a as Record<string, unknown> | null)?.[key];
+      const creds = typeof v === 'string' ? urlCredentials(v) : '';
+      return creds === '' ? [] : [creds, creds.slice(creds.indexOf(':') + 1)];
+    }),
+  );
 }
 
 /** Thresholds become {mgdl, text}; everything else is already in its final shape. */

@@ -15,6 +15,7 @@ export interface SchemaNode {
   exclusiveMinimum?: number;
   minItems?: number;
   minLength?: number;
+  maxLength?: number;
   required?: string[];
   properties?: Record<string, SchemaNode>;
   items?: SchemaNode;

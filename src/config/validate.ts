@@ -77,6 +77,12 @@ function translate(error: ErrorObject, tainted: ReadonlySet<string>): LocatedPro
       return patternProblem(at, data, shown);
     case 'minLength':
       return located(at, 'must not be empty', 'give it a value, or remove the key to use the default');
+    case 'maxLength':
+      return located(
+        at,
+        `is longer than ${String(error.params.limit)} characters`,
+        'use a shorter value: it becomes part of MQTT topics or Home Assistant names',
+      );
     case 'minItems':
       return minItems(at);
     case 'minimum':
@@ -277,7 +283,8 @@ export function mqttUrlProblem(at: Segment[], data: unknown, shown: string | nul
 }
 
 function idOrMatch(at: Segment[], data: unknown): LocatedProblem {
-  const entry = (data ?? {}) as Record<string, unknown>;
+  // Any value can land here (a list of `false`s included): only an object can hold both keys.
+  const entry = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
   if ('id' in entry && 'match' in entry) {
     return located(at, 'has both id and match', 'keep one: id for the patientId, or match for "First Last"');
   }

@@ -8,8 +8,8 @@ import type { AccountStatus, PatientSnapshot } from '../bridge/events.js';
 import { NAME_MAX_CHARS } from '../librelinkup/limits.js';
 import { safeText } from '../log.js';
 import type { Topics } from '../mqtt/topics.js';
-import { topicSafe } from '../mqtt/topics.js';
 import type { EntityRow } from './entities.js';
+import { idSegment } from './ids.js';
 
 export const PREFIX = 'librelinkup2mqtt';
 export const BRIDGE_ID = `${PREFIX}_bridge`;
@@ -76,7 +76,7 @@ function origin(ctx: DiscoveryContext) {
 }
 
 export function patientNode(patientId: string): string {
-  return `${PREFIX}_${topicSafe(patientId)}`;
+  return `${PREFIX}_${idSegment(patientId)}`;
 }
 
 function modelOf(deviceTypeId: number | null): string {
@@ -96,7 +96,7 @@ export function patientDiscovery(
   if (row.fresh) availability.push({ topic: topics.patientAvailability(p.slug) });
   const payload: Record<string, unknown> = {
     name: row.name,
-    unique_id: `${PREFIX}_${p.patientId}_${row.key}`,
+    unique_id: `${PREFIX}_${idSegment(p.patientId)}_${row.key}`,
     default_entity_id: `${row.component}.${p.slug}_${row.key}`,
     object_id: `${p.slug}_${row.key}`,
     state_topic: row.topic === 'event' ? topics.patientEvent(p.slug) : topics.patientState(p.slug),

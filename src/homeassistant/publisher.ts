@@ -9,6 +9,7 @@ import type { MqttConfig } from '../config/types.js';
 import type { Reading } from '../librelinkup/model.js';
 import type { Logger } from '../log.js';
 import type { MqttConnection } from '../mqtt/client.js';
+import { safeTimeout } from '../timers.js';
 import { SUPPORT_URL } from '../version.js';
 import { BurstLog } from './burst-log.js';
 import {
@@ -65,7 +66,7 @@ export class HomeAssistantPublisher implements BridgeSink {
       if (payload.toString() !== 'online') return;
       logger.info('Home Assistant came online: re-sending discovery and states');
       if (this.birthTimer) clearTimeout(this.birthTimer);
-      this.birthTimer = setTimeout(() => void this.republishAll(true), BIRTH_RESEND_DELAY_MS);
+      this.birthTimer = safeTimeout(() => void this.republishAll(true), BIRTH_RESEND_DELAY_MS);
     });
     await mqtt.subscribe(this.topics.pollRequest(), (_topic, payload, retained) =>
       this.onPollRequest(payload, retained),

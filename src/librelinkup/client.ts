@@ -11,6 +11,7 @@ import { runLogin } from './login.js';
 import { maskEmail } from './mask.js';
 import type { Connection, Graph, Reading, Session } from './model.js';
 import { type ParseOptions, parseConnections, parseGraph, parseLogbook } from './parse.js';
+import { patientPath } from './patient-path.js';
 import { matches } from './schemas.js';
 import { isHeaderSafeToken, ticketClockWarning } from './tokens.js';
 import { compareVersions, isVersionString, maxVersion } from './versions.js';
@@ -126,15 +127,17 @@ export class LluClient {
   }
 
   /** ~12 h of 5-minute readings, oldest first, plus the connection. */
-  graph(patientId: string): Promise<Graph> {
-    const path = `/llu/connections/${encodeURIComponent(patientId)}/graph`;
-    return this.authed('graph', path, (body) => parseGraph(body, this.parseOptions()));
+  async graph(patientId: string): Promise<Graph> {
+    return this.authed('graph', patientPath(patientId, 'graph'), (body) =>
+      parseGraph(body, this.parseOptions()),
+    );
   }
 
   /** ~14 days of logbook readings (alarm entries included), oldest first. */
-  logbook(patientId: string): Promise<Reading[]> {
-    const path = `/llu/connections/${encodeURIComponent(patientId)}/logbook`;
-    return this.authed('logbook', path, (body) => parseLogbook(body, this.parseOptions()));
+  async logbook(patientId: string): Promise<Reading[]> {
+    return this.authed('logbook', patientPath(patientId, 'logbook'), (body) =>
+      parseLogbook(body, this.parseOptions()),
+    );
   }
 
   /** Releases keep-alive sockets. The client must not be used afterwards. */

@@ -6,10 +6,12 @@ import http from 'node:http';
 import https from 'node:https';
 import nodeFetch from 'node-fetch';
 import type { Logger } from '../log.js';
+import { safeTimeout } from '../timers.js';
 import { packageVersion } from '../version.js';
 import { classifyAnswer } from './classify.js';
 import { CookieJar, setCookieLines } from './cookies.js';
-import { LluError } from './errors.js';
+import { isLluError, LluError } from './errors.js';
+import { MAX_BODY_BYTES } from './limits.js';
 
 export interface FetchHeadersLike {
   get(name: string): string | null;
@@ -21,6 +23,8 @@ export interface FetchResponseLike {
   status: number;
   headers: FetchHeadersLike;
   text(): Promise<string>;
+  /** the (already decompressed) body as a stream; read with a size cap when present */
+  body?: AsyncIterable<Uint8Array> | null;
 }
 
 export interface FetchInitLike {
@@ -64,6 +68,8 @@ export interface TransportOptions {
   userAgent?: string;
   fetch?: FetchLike;
   now?: () => number;
+  /** decompressed size above which an answer is refused (default MAX_BODY_BYTES) */
+  maxBodyBytes?: number;
 }
 
 export interface TransportStats {
@@ -112,7 +118,7 @@ export class Transport {
     const started = this.now();
     const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const timer = safeTimeout(() => {
       timedOut = true;
       controller.abort();
     }, this.timeoutMs);
@@ -131,11 +137,17 @@ export class Transport {
         agent: (u: URL) => (u.protocol === 'http:' ? this.httpAgent : this.httpsAgent),
       });
       status = res.status;
-      text = await res.text();
+      text = await readCapped(res, this.options.maxBodyBytes ?? MAX_BODY_BYTES, req.endpoint, host);
     } catch (err) {
       // A request that could not even be built (a header value Node refuses) is a bug of ours, not
       // the network: thrown as is, the bridge reports it as internal.
       if (isRequestBug(err)) throw err;
+      if (isLluError(err)) {
+        // Only the size cap throws an LluError here; the generic "could not read" needs this detail.
+        controller.abort();
+        this.options.logger.warn({ ...log, durationMs: this.now() - started }, err.message);
+        throw err;
+      }
       const durationMs = this.now() - started;
       if (timedOut) {
         this.options.logger.debug({ ...log, durationMs, error: 'timeout' }, 'LibreLinkUp request timed out');
@@ -181,6 +193,48 @@ export class Transport {
 function isRequestBug(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return err instanceof TypeError && typeof code === 'string' && /^ERR_(INVALID|HTTP_INVALID)/.test(code);
+}
+
+/**
+ * The body as text, refused once it grows past `max` bytes. node-fetch inflates gzip/deflate/br
+ * before we see it, so a small compressed answer can grow to gigabytes: counting the inflated
+ * stream is what keeps memory bounded.
+ */
+export async function readCapped(
+  res: FetchResponseLike,
+  max: number,
+  endpoint: string,
+  host: string,
+): Promise<string> {
+  const tooLarge = () =>
+    new LluError(
+      'malformed',
+      `LibreLinkUp answered more than ${formatMb(max)} on ${endpoint} at ${host}; the answer was refused unread`,
+      { endpoint },
+    );
+  // With compression this counts the compressed bytes: already too large means surely too large.
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > max) throw tooLarge();
+  const body = res.body;
+  if (body === undefined || body === null || typeof body[Symbol.asyncIterator] !== 'function') {
+    const text = await res.text();
+    if (Buffer.byteLength(text) > max) throw tooLarge();
+    return text;
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  // Leaving the loop by throwing destroys the stream, so inflating stops here too.
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > max) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+function formatMb(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  return mb >= 1 ? `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB` : `${bytes} bytes`;
 }
 
 function networkCode(err: unknown): string {

@@ -37,3 +37,6 @@ export const UPSTREAM_TEXT_MAX_CHARS = 300;
 
 /** Session tokens are JWTs of well under 2 kB; anything far longer is not a token we send. */
 export const TOKEN_MAX_CHARS = 8192;
+
+/** A new topic slug is cut to this; every topic stays a few hundred bytes at most. */
+export const SLUG_MAX_CHARS = 40;

@@ -2,6 +2,8 @@
 // (or, for `malformed`, corrupts the normal answer), so tests can walk through every failure the
 // reference notes list without a real outage.
 
+import type { ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { SimEndpoint, SimFault, SimFaultRule } from './types.js';
 
 export interface Answer {
@@ -141,4 +143,32 @@ export function reticket(answer: Answer, fault: Extract<SimFault, { kind: 'ticke
     if (fault.expiresShiftMs !== undefined) t.expires += Math.round(fault.expiresShiftMs / 1000);
   }
   return { ...answer, body };
+}
+
+const MB = 1024 * 1024;
+let bombMember: Buffer | null = null;
+
+/**
+ * A gzip answer that inflates to `inflatedMb` MB: one small gzip member (1 MB of spaces, ~1 kB
+ * compressed) sent over and over. Concatenated members are one valid gzip stream, so neither side
+ * ever holds the inflated body; the head makes it start like a JSON answer.
+ */
+export function sendBomb(res: ServerResponse, inflatedMb: number): void {
+  bombMember ??= gzipSync(Buffer.alloc(MB, 0x20), { level: 9 });
+  const member = bombMember;
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-encoding': 'gzip' });
+  res.on('error', () => {});
+  res.write(gzipSync('{"status":0,"data":['));
+  let left = Math.max(1, Math.round(inflatedMb));
+  const pump = () => {
+    while (left > 0 && !res.destroyed) {
+      left--;
+      if (!res.write(member)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+    if (!res.destroyed) res.end();
+  };
+  pump();
 }

@@ -24,7 +24,7 @@ import {
   type Ticket,
   versionTooOld,
 } from './bodies.js';
-import { type Answer, corrupt, echoAnswer, echoText, FaultBook, reticket } from './faults.js';
+import { type Answer, corrupt, echoAnswer, echoText, FaultBook, reticket, sendBomb } from './faults.js';
 import { SimPatient } from './patient-model.js';
 import type {
   FakeLibreLinkUpServer,
@@ -361,6 +361,7 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
       case 'hang':
       case 'echo_secrets':
       case 'ticket':
+      case 'bomb':
         return null;
     }
   }
@@ -438,6 +439,11 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
       const answer = echoAnswer(fault, echo);
       log(answer.status, fault.kind);
       send(res, answer);
+      return;
+    }
+    if (fault?.kind === 'bomb') {
+      log(200, 'bomb');
+      sendBomb(res, fault.inflatedMb ?? 512);
       return;
     }
     if (fault) {

@@ -82,7 +82,8 @@ export type SimFault =
    * replaces the token sent (the server still only accepts the one it issued), `expiresShiftMs`
    * moves the `expires` it announces (the token's real validity is unchanged).
    */
-  | { kind: 'ticket'; token?: string; expiresShiftMs?: number };
+  | { kind: 'ticket'; token?: string; expiresShiftMs?: number }
+  | { kind: 'bomb'; inflatedMb?: number }; // gzip answer that inflates to inflatedMb (default 512) MB
 
 export interface SimFaultRule {
   endpoint: SimEndpoint;

@@ -81,7 +81,7 @@ describe('configuration reference', () => {
     expect(leafPaths).toContain('mqtt.tls.reject_unauthorized');
     for (const path of leafPaths) expect(table).toContain(`| \`${path}\` |`);
     expect(table.split('\n').filter((l) => l.startsWith('| `'))).toHaveLength(keyPaths.length);
-    expect(table).toContain('| `poll.interval` | number > 0 | `60` |');
+    expect(table).toContain('| `poll.interval` | number > 0, at most 3600 | `60` |');
     expect(table).toContain('| `accounts[].email` | string | **required** |');
   });
 
