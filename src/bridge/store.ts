@@ -27,6 +27,8 @@ export interface PersistedAccount {
   fingerprint: string;
   session: Session | null;
   patients: Record<string, PersistedPatient>;
+  /** people removed lately, shared by all accounts (people.ts Tombstone; checked where merged) */
+  gone?: Record<string, unknown>;
 }
 
 const FORMAT = 1;
@@ -55,7 +57,7 @@ export class AccountStore {
       const session = parsed.fingerprint === fingerprint ? (parsed.session ?? null) : null;
       if (parsed.fingerprint !== fingerprint)
         this.logger.info('account settings changed: stored session not reused');
-      return { fingerprint, session, patients: parsed.patients };
+      return { fingerprint, session, patients: parsed.patients, ...(parsed.gone ? { gone: parsed.gone } : {}) };
     } catch (error) {
       const aside = `${this.file}.corrupt-${Date.now()}`;
       this.logger.warn(
