@@ -14,14 +14,7 @@ import { observe, periodOf } from './cadence.js';
 import { isStale, staleAt } from './classify.js';
 import type { AccountStatus, BridgeSink, PatientSnapshot } from './events.js';
 import { addToHistory, type History } from './history.js';
-import {
-  addGraph,
-  addLive,
-  graphUnavailable,
-  markPublished,
-  nextToPublish,
-  wantsGraph,
-} from './outbox.js';
+import { addGraph, addLive, graphUnavailable, markPublished, nextToPublish, wantsGraph } from './outbox.js';
 import { buildSnapshot, fullName, matchPatient, slugify, thresholdsFor } from './patient.js';
 import type { People } from './people.js';
 import { ABSENCE_ANSWERS, ABSENCE_MS } from './presence.js';
@@ -481,7 +474,12 @@ export class AccountPoller {
       };
     }
     try {
-      this.deps.store.save({ ...this.deps.persisted, session: this.deps.persisted.session, patients, gone: this.deps.people.tombstonesNow(this.now()) });
+      this.deps.store.save({
+        ...this.deps.persisted,
+        session: this.deps.persisted.session,
+        patients,
+        gone: this.deps.people.tombstonesNow(this.now()),
+      });
     } catch (error) {
       this.deps.logger.error(
         { err: error },

@@ -77,7 +77,11 @@ export class Bridge {
       return { store, persisted: store.load(fingerprint(account)) };
     });
     people.load(
-      loaded.map(({ persisted }, i) => ({ key: keys[i]!, patients: persisted.patients, gone: persisted.gone })),
+      loaded.map(({ persisted }, i) => ({
+        key: keys[i]!,
+        patients: persisted.patients,
+        gone: persisted.gone,
+      })),
       now,
     );
     config.accounts.forEach((account, index) => {

@@ -48,7 +48,14 @@ export function mergeRecords(records: readonly PersistedPatient[]): PersistedPat
       ? b
       : a,
   );
-  return { ...newest, slug: first.slug, log: mergeLogs(furthest.log, records.map((r) => r.log)) };
+  return {
+    ...newest,
+    slug: first.slug,
+    log: mergeLogs(
+      furthest.log,
+      records.map((r) => r.log),
+    ),
+  };
 }
 
 /** The furthest log, plus every queued reading of the others not yet behind its watermark. */
@@ -99,7 +106,11 @@ export function mergeTombstones(
       if (!isTombstone(t) || now - t.removedAt > TOMBSTONE_TTL_MS) continue;
       const held = byId.get(id);
       const mark = (x: Tombstone) => x.lastPublishedTs ?? Number.NEGATIVE_INFINITY;
-      if (held === undefined || mark(t) > mark(held) || (mark(t) === mark(held) && t.removedAt > held.removedAt))
+      if (
+        held === undefined ||
+        mark(t) > mark(held) ||
+        (mark(t) === mark(held) && t.removedAt > held.removedAt)
+      )
         byId.set(id, t);
     }
   }
@@ -165,7 +176,11 @@ export class People<T extends PersistedPatient> {
    * at start (the first account holding them announces it, see takeRemovedAtStart).
    */
   load(
-    files: ReadonlyArray<{ key: string; patients: Readonly<Record<string, PersistedPatient>>; gone?: unknown }>,
+    files: ReadonlyArray<{
+      key: string;
+      patients: Readonly<Record<string, PersistedPatient>>;
+      gone?: unknown;
+    }>,
     now: number,
   ): void {
     this.tombstones = mergeTombstones(
@@ -187,7 +202,10 @@ export class People<T extends PersistedPatient> {
         tomb.lastPublishedTs > (merged.log.lastPublishedTs ?? Number.NEGATIVE_INFINITY)
       ) {
         merged.log = { ...merged.log, lastPublishedTs: tomb.lastPublishedTs };
-        merged.log = { ...merged.log, outbox: merged.log.outbox.filter((r) => r.timestamp > tomb.lastPublishedTs!) };
+        merged.log = {
+          ...merged.log,
+          outbox: merged.log.outbox.filter((r) => r.timestamp > tomb.lastPublishedTs!),
+        };
       }
       delete this.tombstones[id];
       this.slugs.claim(merged.slug, id);

@@ -57,7 +57,12 @@ export class AccountStore {
       const session = parsed.fingerprint === fingerprint ? (parsed.session ?? null) : null;
       if (parsed.fingerprint !== fingerprint)
         this.logger.info('account settings changed: stored session not reused');
-      return { fingerprint, session, patients: parsed.patients, ...(parsed.gone ? { gone: parsed.gone } : {}) };
+      return {
+        fingerprint,
+        session,
+        patients: parsed.patients,
+        ...(parsed.gone ? { gone: parsed.gone } : {}),
+      };
     } catch (error) {
       const aside = `${this.file}.corrupt-${Date.now()}`;
       this.logger.warn(

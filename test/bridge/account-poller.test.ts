@@ -2,7 +2,12 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AccountPoller, type Tracked, trackedFrom, type UpstreamClient } from '../../src/bridge/account-poller.js';
+import {
+  AccountPoller,
+  type Tracked,
+  trackedFrom,
+  type UpstreamClient,
+} from '../../src/bridge/account-poller.js';
 import { People } from '../../src/bridge/people.js';
 import { SlugRegistry } from '../../src/bridge/slugs.js';
 import { AccountStore } from '../../src/bridge/store.js';
@@ -28,7 +33,11 @@ const account: AccountConfig = {
 function makePoller(dir: string, upstream: UpstreamClient, sink: RecordingSink) {
   const store = new AccountStore(dir, 'acct_test', silentLogger());
   const persisted = store.load('fp');
-  const people = new People<Tracked>([{ key: 'acct_test', follows: () => true }], new SlugRegistry(), trackedFrom);
+  const people = new People<Tracked>(
+    [{ key: 'acct_test', follows: () => true }],
+    new SlugRegistry(),
+    trackedFrom,
+  );
   people.load([{ key: 'acct_test', patients: persisted.patients, gone: persisted.gone }], Date.now());
   return new AccountPoller({
     key: 'acct_test',
