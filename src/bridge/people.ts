@@ -307,14 +307,14 @@ export class People<T extends PersistedPatient> {
       const next = { ...presence, [key]: after };
       this.presence.set(id, next);
       if (after.missed === 0) {
-        if (before.missed > 0 && !absenceConfirmed(before, now)) outcome.back.push(record);
+        if (before.missed > 0) outcome.back.push(record);
         continue;
       }
       if (after.missed === 1) outcome.missing.push(record);
       if (verdict(next, now) === 'gone') {
         this.forget(id, record, now);
         outcome.gone.push(record);
-      } else if (absenceConfirmed(after, now) && !absenceConfirmed(before, now)) {
+      } else if (after.confirmed && !before.confirmed) {
         outcome.dropped.push(record);
       }
     }

@@ -15,9 +15,11 @@ export interface Sighting {
   missed: number;
   /** when the first of those answers came; null while present */
   missingSince: number | null;
+  /** the absence was confirmed at the latest answer (absenceConfirmed then) */
+  confirmed: boolean;
 }
 
-export const SEEN: Sighting = { missed: 0, missingSince: null };
+export const SEEN: Sighting = { missed: 0, missingSince: null, confirmed: false };
 
 /** Per account key: what that account's answers said. */
 export type Presence = Readonly<Record<string, Sighting>>;
@@ -29,11 +31,13 @@ export type Verdict = 'present' | 'missing' | 'gone';
 export function sight(previous: Sighting | undefined, seen: boolean, now: number): Sighting {
   if (seen) return SEEN;
   const before = previous ?? SEEN;
-  return { missed: before.missed + 1, missingSince: before.missingSince ?? now };
+  const missed = before.missed + 1;
+  const missingSince = before.missingSince ?? now;
+  return { missed, missingSince, confirmed: absenceConfirmed({ missed, missingSince }, now) };
 }
 
 /** This account has confirmed that it no longer follows the person. */
-export function absenceConfirmed(s: Sighting, now: number): boolean {
+export function absenceConfirmed(s: Pick<Sighting, 'missed' | 'missingSince'>, now: number): boolean {
   return s.missed >= ABSENCE_ANSWERS && s.missingSince !== null && now - s.missingSince >= ABSENCE_MS;
 }
 

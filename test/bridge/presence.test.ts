@@ -73,9 +73,11 @@ describe('presence: one account', () => {
   });
 
   it('counts answers and remembers when the absence began', () => {
-    expect(sight(undefined, false, T)).toEqual({ missed: 1, missingSince: T });
-    expect(sight({ missed: 1, missingSince: T }, false, T + MIN)).toEqual({ missed: 2, missingSince: T });
-    expect(sight({ missed: 2, missingSince: T }, true, T + MIN)).toEqual(SEEN);
+    expect(sight(undefined, false, T)).toEqual({ missed: 1, missingSince: T, confirmed: false });
+    const two = sight(sight(undefined, false, T), false, T + MIN);
+    expect(two).toEqual({ missed: 2, missingSince: T, confirmed: false });
+    expect(sight(two, false, T + ABSENCE_MS)).toEqual({ missed: 3, missingSince: T, confirmed: true });
+    expect(sight(two, true, T + MIN)).toEqual(SEEN);
   });
 
   it('the constants: several answers and several minutes', () => {
@@ -85,8 +87,8 @@ describe('presence: one account', () => {
 });
 
 describe('presence: across accounts', () => {
-  const gone: Sighting = { missed: ABSENCE_ANSWERS, missingSince: T - ABSENCE_MS };
-  const missing: Sighting = { missed: 1, missingSince: T };
+  const gone: Sighting = { missed: ABSENCE_ANSWERS, missingSince: T - ABSENCE_MS, confirmed: true };
+  const missing: Sighting = { missed: 1, missingSince: T, confirmed: false };
   it.each<{ presence: Presence; expected: string; why: string }>([
     { presence: { a: SEEN }, expected: 'present', why: 'seen by its only account' },
     { presence: { a: gone, b: SEEN }, expected: 'present', why: 'one account stopped, the other follows' },
