@@ -68,6 +68,24 @@ function mergeLogs(furthest: ReadingLog, logs: readonly ReadingLog[]): ReadingLo
   return { lastPublishedTs: furthest.lastPublishedTs, outbox, gap };
 }
 
+/**
+ * A live record and a tombstone of the same person (files written at different times): nothing up to
+ * the tombstone's watermark is published again.
+ */
+export function pastTombstone(p: PersistedPatient, t: Tombstone | undefined): PersistedPatient {
+  const mark = t?.lastPublishedTs ?? null;
+  if (mark === null || mark <= (p.log.lastPublishedTs ?? Number.NEGATIVE_INFINITY)) return p;
+  const { outbox, gap } = p.log;
+  return {
+    ...p,
+    log: {
+      lastPublishedTs: mark,
+      outbox: outbox.filter((r) => r.timestamp > mark),
+      gap: gap !== null && gap.to > mark ? gap : null,
+    },
+  };
+}
+
 export function tombstoneOf(p: PersistedPatient, now: number): Tombstone {
   return {
     slug: p.slug,
@@ -195,18 +213,7 @@ export class People<T extends PersistedPatient> {
         held.set(id, list);
       }
     for (const [id, list] of held) {
-      const merged = mergeRecords(list.map((x) => x.saved));
-      const tomb = this.tombstones[id];
-      if (
-        tomb?.lastPublishedTs != null &&
-        tomb.lastPublishedTs > (merged.log.lastPublishedTs ?? Number.NEGATIVE_INFINITY)
-      ) {
-        merged.log = { ...merged.log, lastPublishedTs: tomb.lastPublishedTs };
-        merged.log = {
-          ...merged.log,
-          outbox: merged.log.outbox.filter((r) => r.timestamp > tomb.lastPublishedTs!),
-        };
-      }
+      const merged = pastTombstone(mergeRecords(list.map((x) => x.saved)), this.tombstones[id]);
       delete this.tombstones[id];
       this.slugs.claim(merged.slug, id);
       merged.slug = this.slugs.assign(merged.slug, id);
