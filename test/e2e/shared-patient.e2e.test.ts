@@ -69,8 +69,15 @@ describe.concurrent('one person, one stream (several accounts)', () => {
       { poll: { interval: 1, min_interval: 0.25, timeout: 3 } },
       world,
     );
-    const bridge: RunningBridge = await runBridge(config, clock.now);
+    let bridge: RunningBridge = await runBridge(config, clock.now);
     cleanups.push(() => bridge.stop());
+    /** Stop and start again on the same data_dir. */
+    const restart = async (): Promise<RunningBridge> => {
+      await bridge.stop();
+      bridge = await runBridge(config, clock.now);
+      cleanups.push(() => bridge.stop());
+      return bridge;
+    };
 
     const readings = () =>
       collector
@@ -102,7 +109,19 @@ describe.concurrent('one person, one stream (several accounts)', () => {
       const from = accounts.map(answers);
       await waitUntil(() => accounts.every((e, i) => answers(e) >= from[i]! + n), what);
     };
-    return { sim, clock, collector, bridge, readings, events, devices, removals, answers, moreAnswers };
+    return {
+      sim,
+      clock,
+      collector,
+      bridge,
+      restart,
+      readings,
+      events,
+      devices,
+      removals,
+      answers,
+      moreAnswers,
+    };
   }
 
   function expectOnceInOrder(ts: number[], sim: FakeLibreLinkUpServer): void {
@@ -198,5 +217,26 @@ describe.concurrent('one person, one stream (several accounts)', () => {
     clock.advance(MAX_GAP_HOLD_MS);
     await waitUntil(() => readings().length >= before.length + 2, 'new readings after the return');
     expectOnceInOrder(readings(), sim);
+  });
+
+  it('(f) a restart with both state files holding the person: one record, nothing published again', async (ctx) => {
+    const { sim, restart, readings, events, devices, removals, moreAnswers } = await setup(ctx, [
+      EMAIL,
+      EMAIL_B,
+    ]);
+    await waitUntil(() => readings().length >= 3, 'first readings');
+    sim.pauseReadings(ANNA);
+    await moreAnswers([EMAIL, EMAIL_B], 2, 'answers after the pause');
+    const before = readings();
+    const again = await restart();
+    await moreAnswers([EMAIL, EMAIL_B], 3, 'answers after the restart');
+    expect(readings(), 'an already published reading again').toEqual(before);
+    expect(events('low')).toHaveLength(1);
+    sim.resumeReadings(ANNA);
+    await waitUntil(() => readings().length >= before.length + 3, 'readings after the restart');
+    expectOnceInOrder(readings(), sim);
+    expect(devices()).toEqual(new Set([patientNode(ANNA)]));
+    expect(removals()).toBe(0);
+    expect(again.logs.text()).not.toContain('following a new patient');
   });
 });
