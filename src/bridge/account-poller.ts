@@ -432,7 +432,11 @@ export class AccountPoller {
     const { connection, latest } = tracked;
     // Named by one account's configuration, whichever account this poller is.
     const owner = this.deps.people.ownerOf(connection.patientId, now) ?? this.deps.key;
-    const cfg = matchPatient(connection, this.deps.patientConfigs.get(owner) ?? this.deps.account.patients);
+    const configs = this.deps.patientConfigs;
+    const cfg = matchPatient(
+      connection,
+      configs.has(owner) ? configs.get(owner) : this.deps.account.patients,
+    );
     const thresholds = thresholdsFor(connection, cfg);
     const stats = computeStats({
       history: tracked.history ?? (latest ? [latest] : []),

@@ -67,6 +67,7 @@ export class Bridge {
       config.accounts.map((account, i) => ({
         key: keys[i]!,
         follows: (c) => matchPatient(c, account.patients) !== undefined,
+        nameFor: (c) => matchPatient(c, account.patients)?.name,
       })),
       new SlugRegistry(),
       trackedFrom,

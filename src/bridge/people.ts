@@ -10,6 +10,7 @@ import type { Connection, Reading } from '../librelinkup/model.js';
 import { type AlertMemory, EMPTY_ALERT_MEMORY } from './alerts.js';
 import { EMPTY_CADENCE } from './cadence.js';
 import { EMPTY_LOG, type ReadingLog } from './outbox.js';
+import { slugify } from './patient.js';
 import { absenceConfirmed, ownerOf, type Presence, SEEN, type Sighting, sight, verdict } from './presence.js';
 import type { SlugRegistry } from './slugs.js';
 import type { PersistedPatient } from './store.js';
@@ -170,6 +171,8 @@ export interface Account {
   key: string;
   /** whether this account's configuration includes the person */
   follows: (connection: Connection) => boolean;
+  /** the name this account's configuration gives the person, if any */
+  nameFor?: (connection: Connection) => string | undefined;
 }
 
 /** The shared records. `make` turns a persisted (or starting) record into the poller's live one. */
@@ -292,7 +295,9 @@ export class People<T extends PersistedPatient> {
     }
     const tomb = this.tombstones[id];
     if (tomb !== undefined) this.slugs.claim(tomb.slug, id);
-    const slug = this.slugs.assign(baseSlug, id);
+    // The slug follows the first configured name, whichever account happens to answer first.
+    const named = this.accounts.map((a) => a.nameFor?.(connection)).find((n) => n !== undefined);
+    const slug = this.slugs.assign(named === undefined ? baseSlug : slugify(named), id);
     const record = this.make(startRecord(connection, slug, tomb), now);
     delete this.tombstones[id];
     this.records.set(id, record);

@@ -166,6 +166,18 @@ describe('People: two accounts, one person', () => {
     expect(people.ownerOf(c.patientId, T0)).toBe('a');
   });
 
+  it('the slug follows the first configured name, whichever account answers first', () => {
+    const people = new People<Tracked>(
+      [
+        { key: 'a', follows: () => true, nameFor: () => 'Mum' },
+        { key: 'b', follows: () => true },
+      ],
+      new SlugRegistry(),
+      trackedFrom,
+    );
+    expect(people.adopt('b', c, 'anna_smith', T0).record.slug).toBe('mum');
+  });
+
   it('kept while one account still follows; removed once both confirmed the absence', () => {
     const people = make();
     people.adopt('a', c, 'anna_smith', T0);
