@@ -105,7 +105,7 @@ function isTombstone(value: unknown): value is Tombstone {
     typeof t.slug === 'string' &&
     Number.isFinite(t.removedAt) &&
     (t.lastPublishedTs === null || Number.isFinite(t.lastPublishedTs)) &&
-    (t.latest === null || Number.isFinite(t.latest?.timestamp)) &&
+    (t.latest === null || (Number.isFinite(t.latest?.timestamp) && Number.isFinite(t.latest?.mgdl))) &&
     typeof t.alerts === 'object' &&
     t.alerts !== null
   );
