@@ -221,9 +221,12 @@ export class People<T extends PersistedPatient> {
       this.slugs.claim(merged.slug, id);
       merged.slug = this.slugs.assign(merged.slug, id);
       const record = this.make(merged, now);
-      const followers = this.accounts.filter(
-        (a) => list.some((x) => x.key === a.key) && a.follows(merged.connection),
-      );
+      // The accounts that held them and still include them; else (their account's patient list
+      // changed) any account whose configuration includes them, so their entities are not taken
+      // away at start only to come back at that account's first answer.
+      const including = this.accounts.filter((a) => a.follows(merged.connection));
+      const holders = including.filter((a) => list.some((x) => x.key === a.key));
+      const followers = holders.length > 0 ? holders : including;
       if (followers.length === 0) {
         const first = list[0]!.key;
         this.removedAtStart.set(first, [...(this.removedAtStart.get(first) ?? []), record]);

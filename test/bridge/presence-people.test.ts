@@ -274,6 +274,21 @@ describe('People: two accounts, one person', () => {
     expect(people.get(c.patientId)?.log.outbox.map((r) => r.timestamp)).toEqual([T0 + 6 * MIN]);
   });
 
+  it('load: held by an account that no longer lists them, included by another: kept, followed by the other', () => {
+    const people = new People<Tracked>(
+      [
+        { key: 'a', follows: () => false },
+        { key: 'b', follows: () => true },
+      ],
+      new SlugRegistry(),
+      trackedFrom,
+    );
+    people.load([{ key: 'a', patients: { [c.patientId]: record({ published: T0 }) } }], T0);
+    expect(people.takeRemovedAtStart('a')).toEqual([]);
+    expect(people.heldBy('b', T0).size).toBe(1);
+    expect(people.heldBy('a', T0).size).toBe(0);
+  });
+
   it('load: a person no configuration includes any more is removed at start, once', () => {
     const people = new People<Tracked>(
       [
