@@ -239,4 +239,21 @@ describe.concurrent('one person, one stream (several accounts)', () => {
     expect(removals()).toBe(0);
     expect(again.logs.text()).not.toContain('following a new patient');
   });
+
+  it('(g) one account fails (password changed): the other keeps the person updated, each reading once', async (ctx) => {
+    const { sim, readings, events, removals, moreAnswers } = await setup(ctx, [EMAIL, EMAIL_B]);
+    await waitUntil(() => readings().length >= 3, 'first readings');
+    sim.setPassword(EMAIL, `${PASSWORD}-changed`);
+    sim.revokeTokens(EMAIL);
+    await waitUntil(
+      () => sim.requests.some((r) => r.email === EMAIL && r.outcome === 'bad_credentials'),
+      'the first account failing',
+    );
+    const seen = readings().length;
+    await moreAnswers([EMAIL_B], 4, 'answers of the other account');
+    await waitUntil(() => readings().length >= seen + 3, 'readings through the other account');
+    expect(removals()).toBe(0);
+    expectOnceInOrder(readings(), sim);
+    expect(events('low')).toHaveLength(1);
+  });
 });
