@@ -9,24 +9,17 @@ import { internalError, isLluError } from '../librelinkup/errors.js';
 import type { Connection, Graph, Reading } from '../librelinkup/model.js';
 import { type Logger, safeText } from '../log.js';
 import { safeTimeout } from '../timers.js';
-import { EMPTY_ALERT_MEMORY, nextAlerts } from './alerts.js';
+import { nextAlerts } from './alerts.js';
 import { retryDelay } from './backoff.js';
-import { EMPTY_CADENCE, observe, periodOf } from './cadence.js';
+import { observe, periodOf } from './cadence.js';
 import { isStale, staleAt } from './classify.js';
 import type { AccountStatus, BridgeSink, PatientSnapshot } from './events.js';
 import { addToHistory, type History } from './history.js';
-import {
-  addGraph,
-  addLive,
-  EMPTY_LOG,
-  graphUnavailable,
-  markPublished,
-  nextToPublish,
-  wantsGraph,
-} from './outbox.js';
+import { addGraph, addLive, graphUnavailable, markPublished, nextToPublish, wantsGraph } from './outbox.js';
 import { buildSnapshot, fullName, matchPatient, slugify, thresholdsFor } from './patient.js';
+import type { People } from './people.js';
+import { ABSENCE_ANSWERS, ABSENCE_MS } from './presence.js';
 import { nextPollAt } from './schedule.js';
-import type { SlugRegistry } from './slugs.js';
 import { computeStats } from './stats.js';
 import type { AccountStore, PersistedAccount, PersistedPatient } from './store.js';
 
@@ -45,7 +38,10 @@ export interface PollerDeps {
   store: AccountStore;
   persisted: PersistedAccount;
   sink: BridgeSink;
-  slugs: SlugRegistry;
+  /** the followed people, shared with every other account's poller */
+  people: People<Tracked>;
+  /** every account's patient selection by key, so the account that names a person can be found */
+  patientConfigs: ReadonlyMap<string, AccountConfig['patients']>;
   logger: Logger;
   /** a stable value in [0, 1) spreading this account's polls against the others */
   spread: number;
@@ -60,7 +56,7 @@ export interface PatientView {
   history: readonly Reading[];
 }
 
-interface Tracked extends PersistedPatient {
+export interface Tracked extends PersistedPatient {
   /** last 24 h of readings for time in range, average and GMI; kept in memory only */
   history: History;
   /**
@@ -79,10 +75,21 @@ interface Tracked extends PersistedPatient {
 /** Tries of the one graph read that seeds a patient's history at start. */
 const SEED_ATTEMPTS = 3;
 
+/** The live record of a person from what was persisted (or a starting record). */
+export function trackedFrom(saved: PersistedPatient, now: number): Tracked {
+  return {
+    ...saved,
+    history: addToHistory([], saved.latest ? [saved.latest] : [], now),
+    historySeeded: false,
+    stale: isStale(saved.latest, now),
+    staleTimer: null,
+    draining: false,
+  };
+}
+
 export class AccountPoller {
   private readonly now: () => number;
   private readonly random: () => number;
-  private readonly patients = new Map<string, Tracked>();
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private polling = false;
@@ -90,6 +97,11 @@ export class AccountPoller {
   private failures = 0;
   private lastErrorKind: string | null = null;
   private readonly state: Omit<AccountStatus, 'requests' | 'logins'>;
+
+  /** The people this account follows (shared records; see people.ts). */
+  private get patients(): Map<string, Tracked> {
+    return this.deps.people.heldBy(this.deps.key, this.now());
+  }
 
   constructor(private readonly deps: PollerDeps) {
     this.now = deps.now ?? Date.now;
@@ -115,31 +127,23 @@ export class AccountPoller {
   /** Read-only, for the status page: each followed patient's snapshot as of now and the readings held. */
   patientViews(): PatientView[] {
     const now = this.now();
-    return [...this.patients.values()].map((t) => ({ snapshot: this.snapshot(t, now), history: t.history }));
+    // A person followed through several accounts is listed once, under the account that names them.
+    return [...this.patients.entries()]
+      .filter(([id]) => this.deps.people.ownerOf(id, now) === this.deps.key)
+      .map(([, t]) => ({ snapshot: this.snapshot(t, now), history: t.history }));
   }
 
   /** Show what is known from the last run (stale or not), then start polling. */
   start(): void {
     this.running = true;
     const now = this.now();
-    for (const [patientId, saved] of Object.entries(this.deps.persisted.patients)) {
-      const cfg = matchPatient(saved.connection, this.deps.account.patients);
-      const tracked: Tracked = {
-        ...saved,
-        history: addToHistory([], saved.latest ? [saved.latest] : [], now),
-        historySeeded: false,
-        stale: isStale(saved.latest, now),
-        staleTimer: null,
-        draining: false,
-      };
-      tracked.slug = this.deps.slugs.claim(saved.slug, patientId);
-      if (cfg === undefined) {
-        // Dropped from the config since the last run: take its entities away.
-        this.deps.sink.patientRemoved(this.snapshot(tracked, now));
-        this.deps.slugs.release(tracked.slug, patientId);
-        continue;
-      }
-      this.patients.set(patientId, tracked);
+    for (const gone of this.deps.people.takeRemovedAtStart(this.deps.key)) {
+      // Dropped from the config of every account since the last run: take its entities away.
+      this.deps.sink.patientRemoved(this.snapshot(gone, now));
+    }
+    for (const [patientId, tracked] of this.patients) {
+      // Shown once, by the account that names the person, however many accounts follow them.
+      if (this.deps.people.ownerOf(patientId, now) !== this.deps.key) continue;
       // Fires `stale` if the reading went stale while the bridge was down.
       this.refresh(tracked);
       this.armStaleTimer(tracked);
@@ -221,24 +225,16 @@ export class AccountPoller {
       const cfg = matchPatient(connection, this.deps.account.patients);
       if (cfg === undefined) continue;
       seen.add(connection.patientId);
-      let tracked = this.patients.get(connection.patientId);
-      if (tracked === undefined) {
-        const base = slugify(cfg?.name ?? fullName(connection));
-        tracked = {
-          slug: this.deps.slugs.assign(base, connection.patientId),
-          connection,
-          latest: null,
-          log: EMPTY_LOG,
-          alerts: EMPTY_ALERT_MEMORY,
-          cadence: EMPTY_CADENCE,
-          history: [],
-          historySeeded: false,
-          stale: true,
-          staleTimer: null,
-          draining: false,
-        };
-        this.patients.set(connection.patientId, tracked);
-        this.deps.logger.info({ patient: tracked.slug }, 'following a new patient');
+      const base = slugify(cfg?.name ?? fullName(connection));
+      const adopted = this.deps.people.adopt(this.deps.key, connection, base, seenAt);
+      const tracked = adopted.record;
+      if (adopted.created) {
+        this.deps.logger.info(
+          { patient: tracked.slug },
+          adopted.returning
+            ? 'following a patient again; readings and events already published are not repeated'
+            : 'following a new patient',
+        );
       }
       tracked.connection = connection;
       const reading = connection.latest;
@@ -247,16 +243,33 @@ export class AccountPoller {
       }
       this.refresh(tracked);
     }
-    for (const [patientId, tracked] of this.patients) {
-      if (seen.has(patientId)) continue;
-      this.deps.logger.warn(
-        { patient: tracked.slug },
-        'patient no longer shared with this account; removing its entities',
+    this.onPresence(seen, seenAt);
+  }
+
+  /** Who this answer left out: kept until confirmed (presence.ts), removed once no account follows them. */
+  private onPresence(seen: ReadonlySet<string>, at: number): void {
+    const { logger } = this.deps;
+    const outcome = this.deps.people.answered(this.deps.key, seen, at);
+    const confirm = `${ABSENCE_ANSWERS} answers and ${ABSENCE_MS / 60_000} minutes`;
+    for (const t of outcome.missing)
+      logger.info(
+        { patient: t.slug },
+        `patient missing from this account's answer; entities kept unless it stays away for ${confirm}`,
       );
-      if (tracked.staleTimer) clearTimeout(tracked.staleTimer);
-      this.patients.delete(patientId);
-      this.deps.slugs.release(tracked.slug, patientId);
-      this.deps.sink.patientRemoved(this.snapshot(tracked, this.now()));
+    for (const t of outcome.back) logger.info({ patient: t.slug }, "patient back in this account's answer");
+    for (const t of outcome.dropped)
+      logger.info(
+        { patient: t.slug },
+        'patient no longer shared with this account; still followed through another account, entities kept',
+      );
+    for (const t of outcome.gone) {
+      logger.warn(
+        { patient: t.slug },
+        `patient no longer shared with any configured account (confirmed over ${confirm}); removing its entities`,
+      );
+      if (t.staleTimer) clearTimeout(t.staleTimer);
+      t.staleTimer = null;
+      this.deps.sink.patientRemoved(this.snapshot(t, this.now()));
     }
   }
 
@@ -309,7 +322,7 @@ export class AccountPoller {
     if (wait <= 0) return;
     tracked.staleTimer = safeTimeout(() => {
       tracked.staleTimer = null;
-      if (!this.running || this.patients.get(tracked.connection.patientId) !== tracked) return;
+      if (!this.running || this.deps.people.get(tracked.connection.patientId) !== tracked) return;
       this.deps.logger.warn(
         { patient: tracked.slug, since: iso(tracked.latest?.timestamp ?? 0) },
         'no new reading for 15 minutes: glucose is now stale and shown as unavailable',
@@ -320,7 +333,7 @@ export class AccountPoller {
   }
 
   private async backfill(): Promise<void> {
-    for (const tracked of this.patients.values()) {
+    for (const tracked of this.deps.people.seenBy(this.deps.key).values()) {
       const gap = wantsGraph(tracked.log, this.now());
       if (!gap && tracked.historySeeded) continue;
       try {
@@ -361,7 +374,7 @@ export class AccountPoller {
     try {
       for (;;) {
         const next = nextToPublish(tracked.log, this.now());
-        if (next === null || this.patients.get(tracked.connection.patientId) !== tracked) break;
+        if (next === null || this.deps.people.get(tracked.connection.patientId) !== tracked) break;
         await this.deps.sink.reading(this.snapshot(tracked, this.now()), next);
         tracked.log = markPublished(tracked.log, next.timestamp);
         this.persist();
@@ -426,7 +439,13 @@ export class AccountPoller {
 
   private snapshot(tracked: PersistedPatient & { history?: History }, now: number): PatientSnapshot {
     const { connection, latest } = tracked;
-    const cfg = matchPatient(connection, this.deps.account.patients);
+    // Named by one account's configuration, whichever account this poller is.
+    const owner = this.deps.people.ownerOf(connection.patientId, now) ?? this.deps.key;
+    const configs = this.deps.patientConfigs;
+    const cfg = matchPatient(
+      connection,
+      configs.has(owner) ? configs.get(owner) : this.deps.account.patients,
+    );
     const thresholds = thresholdsFor(connection, cfg);
     const stats = computeStats({
       history: tracked.history ?? (latest ? [latest] : []),
@@ -440,7 +459,7 @@ export class AccountPoller {
       now,
     });
     return buildSnapshot({
-      accountKey: this.deps.key,
+      accountKey: owner,
       connection,
       cfg,
       slug: tracked.slug,
@@ -468,7 +487,12 @@ export class AccountPoller {
       };
     }
     try {
-      this.deps.store.save({ ...this.deps.persisted, session: this.deps.persisted.session, patients });
+      this.deps.store.save({
+        ...this.deps.persisted,
+        session: this.deps.persisted.session,
+        patients,
+        gone: this.deps.people.tombstonesNow(this.now()),
+      });
     } catch (error) {
       this.deps.logger.error(
         { err: error },

@@ -1,13 +1,22 @@
-// The bridge: one poller per configured account, sharing a slug registry and a sink. It owns no
-// HTTP or MQTT: the upstream client is made by an injected factory and output goes to the sink.
+// The bridge: one poller per configured account, sharing one record per followed person (people.ts),
+// a slug registry and a sink. It owns no HTTP or MQTT: the upstream client is made by an injected
+// factory and output goes to the sink.
 
 import { createHash } from 'node:crypto';
 import type { AccountConfig, Config } from '../config/types.js';
 import { maskEmail } from '../librelinkup/mask.js';
 import type { Session } from '../librelinkup/model.js';
 import type { Logger } from '../log.js';
-import { AccountPoller, type PatientView, type UpstreamClient } from './account-poller.js';
+import {
+  AccountPoller,
+  type PatientView,
+  type Tracked,
+  trackedFrom,
+  type UpstreamClient,
+} from './account-poller.js';
 import type { AccountStatus, BridgeSink } from './events.js';
+import { matchPatient } from './patient.js';
+import { People } from './people.js';
 import { SlugRegistry } from './slugs.js';
 import { AccountStore } from './store.js';
 
@@ -50,14 +59,37 @@ export class Bridge {
 
   start(): void {
     const { config, logger } = this.options;
-    const slugs = new SlugRegistry(logger);
+    const now = (this.options.now ?? Date.now)();
     const count = config.accounts.length;
+    const keys = config.accounts.map((account) => accountKey(account.email));
+    const patientConfigs = new Map(config.accounts.map((account, i) => [keys[i]!, account.patients]));
+    const people = new People<Tracked>(
+      config.accounts.map((account, i) => ({
+        key: keys[i]!,
+        follows: (c) => matchPatient(c, account.patients) !== undefined,
+        nameFor: (c) => matchPatient(c, account.patients)?.name,
+      })),
+      new SlugRegistry(logger),
+      trackedFrom,
+    );
+    const loaded = config.accounts.map((account, i) => {
+      const log = logger.child({ account: maskEmail(account.email) });
+      const store = new AccountStore(config.data_dir, keys[i]!, log);
+      return { store, persisted: store.load(fingerprint(account)) };
+    });
+    people.load(
+      loaded.map(({ persisted }, i) => ({
+        key: keys[i]!,
+        patients: persisted.patients,
+        gone: persisted.gone,
+      })),
+      now,
+    );
     config.accounts.forEach((account, index) => {
-      const key = accountKey(account.email);
+      const key = keys[index]!;
       const label = maskEmail(account.email);
       const log = logger.child({ account: label });
-      const store = new AccountStore(config.data_dir, key, log);
-      const persisted = store.load(fingerprint(account));
+      const { store, persisted } = loaded[index]!;
       let poller: AccountPoller | null = null;
       const client = this.options.makeClient({
         account,
@@ -76,7 +108,8 @@ export class Bridge {
         store,
         persisted,
         sink: this.options.sink,
-        slugs,
+        people,
+        patientConfigs,
         logger: log,
         spread: count <= 1 ? 0 : index / count,
         ...(this.options.now ? { now: this.options.now } : {}),

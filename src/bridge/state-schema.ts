@@ -20,6 +20,7 @@ import {
 import type { AlertMemory } from './alerts.js';
 import type { Cadence } from './cadence.js';
 import type { Gap, ReadingLog } from './outbox.js';
+import type { Tombstone } from './people.js';
 import type { PersistedPatient } from './store.js';
 
 /**
@@ -205,6 +206,17 @@ export const patientSchema: Schema = obj<PersistedPatient>(
   },
 );
 
+export const tombstoneSchema: Schema = obj<Tombstone>(
+  ['slug', 'latest', 'lastPublishedTs', 'alerts', 'removedAt'],
+  {
+    slug: slugSchema,
+    latest: nullableReading,
+    lastPublishedTs: nullable(timestamp),
+    alerts: alertsSchema,
+    removedAt: localTime,
+  },
+);
+
 export const sessionSchema: Schema = nullable(
   obj<Session>(['token', 'expiresAt', 'accountIdHash', 'baseUrl', 'region', 'version', 'userUnit'], {
     // Sent as a header: printable ASCII only (a JWT is base64url and dots).
@@ -243,6 +255,11 @@ export const accountSchema: Schema = {
       propertyNames: { minLength: 1, maxLength: ID_MAX_CHARS },
       additionalProperties: patientSchema,
     },
+    gone: {
+      type: 'object',
+      propertyNames: { minLength: 1, maxLength: ID_MAX_CHARS },
+      additionalProperties: tombstoneSchema,
+    },
   },
 };
 
@@ -259,6 +276,7 @@ const schemas = {
   alarms: alarmsSchema,
   deviceType: deviceTypeSchema,
   account: accountSchema,
+  tombstone: tombstoneSchema,
 } as const;
 
 export type StateSchemaName = keyof typeof schemas;

@@ -30,6 +30,7 @@ import type { Logger } from '../log.js';
 import { type AlertMemory, EMPTY_ALERT_MEMORY } from './alerts.js';
 import { type Cadence, EMPTY_CADENCE } from './cadence.js';
 import { EMPTY_LOG, type ReadingLog } from './outbox.js';
+import type { Tombstone } from './people.js';
 import { type StateSchemaName, stateProblem } from './state-schema.js';
 
 export interface PersistedPatient {
@@ -47,6 +48,8 @@ export interface PersistedAccount {
   fingerprint: string;
   session: Session | null;
   patients: Record<string, PersistedPatient>;
+  /** people removed lately, shared by all accounts (people.ts), each entry checked on load */
+  gone?: Record<string, Tombstone>;
 }
 
 const FORMAT = 1;
@@ -187,6 +190,8 @@ export class AccountStore {
       patients.push([id, patient]);
     }
 
+    const gone = readGone(parsed.gone, notes);
+
     if (notes.length > 0) {
       const aside = this.copyAside();
       for (const note of notes)
@@ -196,7 +201,12 @@ export class AccountStore {
         );
     }
     // fromEntries defines own properties: an id such as "__proto__" stays an ordinary key.
-    return { fingerprint, session, patients: Object.fromEntries(patients) };
+    return {
+      fingerprint,
+      session,
+      patients: Object.fromEntries(patients),
+      ...(gone !== undefined ? { gone } : {}),
+    };
   }
 
   /** One patient entry, repaired part by part, or null when it cannot be used at all. */
@@ -322,6 +332,32 @@ export class AccountStore {
       `cannot write the state file in data_dir ${this.dataDir}: ${writeFix(code, this.dataDir)}. The bridge keeps publishing; until this is fixed a restart logs in again and may publish the latest readings again. Reported once until it works again`,
     );
   }
+}
+
+/** Removed people's memory (people.ts tombstones): each entry checked alone, a bad one dropped. */
+function readGone(value: unknown, notes: Note[]): Record<string, Tombstone> | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) {
+    notes.push({
+      fields: { path: '/gone', problem: 'must be object' },
+      message: 'the memory of removed patients is unusable at /gone (must be object); it starts afresh',
+    });
+    return undefined;
+  }
+  const kept: Array<[string, Tombstone]> = [];
+  for (const [id, entry] of Object.entries(value)) {
+    const bad =
+      id.length > ID_MAX_CHARS ? { path: '', problem: 'id too long' } : stateProblem('tombstone', entry);
+    if (bad === null) kept.push([id, entry as Tombstone]);
+    else {
+      const short = `${id.slice(0, 8)}${id.length > 8 ? '…' : ''}`;
+      notes.push({
+        fields: { path: `/gone/${short}${bad.path}`, problem: bad.problem },
+        message: `the memory of removed patient ${short} is unusable at /gone/${short}${bad.path} (${bad.problem}); forgotten (if they come back, their latest reading may be published again)`,
+      });
+    }
+  }
+  return Object.fromEntries(kept);
 }
 
 function writeFix(code: string, dir: string): string {

@@ -49,6 +49,16 @@ interface AccountState {
   pendingSteps: Step[];
   failures: number[];
   lockedUntil: number;
+  /** patientId → how many more connections answers leave it out (hideFor) */
+  hidden?: Map<string, number>;
+}
+
+/** Whether this answer leaves the patient out (hideFor), counting one answer off. */
+function leftOut(acc: AccountState, patientId: string): boolean {
+  const n = acc.hidden?.get(patientId) ?? 0;
+  if (n <= 0) return false;
+  acc.hidden!.set(patientId, n - 1);
+  return true;
 }
 
 interface TokenState {
@@ -278,7 +288,7 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
     const at = now();
     if (r.endpoint === 'connections') {
       // Connection order is not stable upstream (reference §4): rotate it so clients must key by id.
-      const list = acc.patients.filter((id) => patients.has(id));
+      const list = acc.patients.filter((id) => patients.has(id) && !leftOut(acc, id));
       const shift = list.length === 0 ? 0 : connectionsServed++ % list.length;
       const ordered = [...list.slice(shift), ...list.slice(0, shift)];
       return {
@@ -531,6 +541,11 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
           trendArrow: x.trendArrow,
           availableAt: x.availableAt,
         })),
+    hideFor: (email, patientId, answers = 1) => {
+      const acc = account(email);
+      acc.hidden ??= new Map();
+      acc.hidden.set(patientId, answers);
+    },
     close: async () => {
       for (const t of hangs) clearTimeout(t);
       hangs.clear();

@@ -159,4 +159,9 @@ export interface FakeLibreLinkUpServer {
     at?: number,
   ): Array<{ timestamp: number; mgdl: number; trendArrow: number; availableAt: number }>;
   close(): Promise<void>;
+  /**
+   * Leave a followed patient out of the account's next `answers` connections answers (default 1),
+   * as upstream sometimes does for a moment; the patient is followed throughout.
+   */
+  hideFor(email: string, patientId: string, answers?: number): void;
 }

@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AccountPoller, type UpstreamClient } from '../../src/bridge/account-poller.js';
+import {
+  AccountPoller,
+  type Tracked,
+  trackedFrom,
+  type UpstreamClient,
+} from '../../src/bridge/account-poller.js';
+import { People } from '../../src/bridge/people.js';
 import { SlugRegistry } from '../../src/bridge/slugs.js';
 import { AccountStore } from '../../src/bridge/store.js';
 import type { AccountConfig } from '../../src/config/types.js';
@@ -26,6 +32,13 @@ const account: AccountConfig = {
 
 function makePoller(dir: string, upstream: UpstreamClient, sink: RecordingSink) {
   const store = new AccountStore(dir, 'acct_test', silentLogger());
+  const persisted = store.load('fp');
+  const people = new People<Tracked>(
+    [{ key: 'acct_test', follows: () => true }],
+    new SlugRegistry(),
+    trackedFrom,
+  );
+  people.load([{ key: 'acct_test', patients: persisted.patients, gone: persisted.gone }], Date.now());
   return new AccountPoller({
     key: 'acct_test',
     label: 'fo***@example.com',
@@ -33,9 +46,10 @@ function makePoller(dir: string, upstream: UpstreamClient, sink: RecordingSink) 
     poll: { interval: 60, min_interval: 10, timeout: 20 },
     client: upstream,
     store,
-    persisted: store.load('fp'),
+    persisted,
     sink,
-    slugs: new SlugRegistry(),
+    people,
+    patientConfigs: new Map([['acct_test', account.patients]]),
     logger: silentLogger(),
     spread: 0,
     random: () => 0.5,
@@ -174,14 +188,16 @@ describe('AccountPoller', () => {
     await poller.stop();
   });
 
-  it('removes a patient that is no longer shared', async () => {
+  it('removes a patient that is no longer shared, once the absence is confirmed', async () => {
     const upstream = new FakeUpstream(T0);
     const sink = new RecordingSink();
     const poller = makePoller(dir, upstream, sink);
     poller.start();
     await vi.advanceTimersByTimeAsync(2 * MIN);
     upstream.present = false;
-    await vi.advanceTimersByTimeAsync(2 * MIN);
+    await vi.advanceTimersByTimeAsync(5 * MIN);
+    expect(sink.removed).toEqual([]);
+    await vi.advanceTimersByTimeAsync(10 * MIN);
     await poller.stop();
     expect(sink.removed.map((p) => p.patientId)).toEqual(['p-1']);
   });

@@ -5,9 +5,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AccountPoller } from '../../src/bridge/account-poller.js';
+import { AccountPoller, type Tracked, trackedFrom } from '../../src/bridge/account-poller.js';
 import { INTERNAL_MAX_MS, retryDelay, TRANSIENT_BASE_MS } from '../../src/bridge/backoff.js';
 import type { AccountStatus } from '../../src/bridge/events.js';
+import { People } from '../../src/bridge/people.js';
 import { SlugRegistry } from '../../src/bridge/slugs.js';
 import { AccountStore } from '../../src/bridge/store.js';
 import type { AccountConfig } from '../../src/config/types.js';
@@ -61,6 +62,13 @@ describe('our own errors', () => {
     const sink = new RecordingSink();
     const { capture, destination } = captureLogs();
     const store = new AccountStore(dir, 'acct_test', silentLogger());
+    const persisted = store.load('fp');
+    const people = new People<Tracked>(
+      [{ key: 'acct_test', follows: () => true }],
+      new SlugRegistry(),
+      trackedFrom,
+    );
+    people.load([{ key: 'acct_test', patients: persisted.patients, gone: persisted.gone }], Date.now());
     const poller = new AccountPoller({
       key: 'acct_test',
       label: 'fo***@example.com',
@@ -68,9 +76,10 @@ describe('our own errors', () => {
       poll: { interval: 60, min_interval: 10, timeout: 20 },
       client: upstream,
       store,
-      persisted: store.load('fp'),
+      persisted,
       sink,
-      slugs: new SlugRegistry(),
+      people,
+      patientConfigs: new Map([['acct_test', account.patients]]),
       logger: createLogger({ level: 'debug', destination }),
       spread: 0,
       random: () => 0.5,

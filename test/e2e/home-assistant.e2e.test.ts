@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ABSENCE_ANSWERS, ABSENCE_MS } from '../../src/bridge/presence.js';
 import { parseThreshold } from '../../src/config/thresholds.js';
 import type { Config } from '../../src/config/types.js';
 import type { FakeLibreLinkUpServer, SimOptions } from '../../src/simulator/types.js';
@@ -591,9 +592,15 @@ describe.each(BROKERS)('Home Assistant reading the bridge over $title', ({ skip,
   test(
     'removes the entities of a patient no longer shared (empty retained configs), keeps the others',
     async () => {
-      const { sim, broker, reader, anna, ben } = await setup();
+      const { sim, broker, reader, clock, anna, ben } = await setup();
       await discovered(reader, anna, ben);
       sim.unfollow(EMAIL, ben.id);
+      // Removal waits for the absence to be confirmed: several answers, then several minutes.
+      const answers = () =>
+        sim.requests.filter((r) => r.endpoint === 'connections' && r.outcome === 'ok').length;
+      const from = answers();
+      await reader.waitFor(() => answers() >= from + ABSENCE_ANSWERS, 'answers without Ben');
+      clock.advance(ABSENCE_MS);
       await reader.waitFor(
         () => KEYS.every((k) => reader.entity(uid(ben.id, k)) === undefined),
         'Ben removed from Home Assistant',

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, startApp } from '../../src/app.js';
+import { ABSENCE_ANSWERS, ABSENCE_MS } from '../../src/bridge/presence.js';
 import { createLogger } from '../../src/log.js';
 import { FakeUpstream } from '../bridge/fake-upstream.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
@@ -12,6 +13,7 @@ import { captureLogs } from '../helpers/logs.js';
 import { checkDiscovery } from '../homeassistant/ha-checklist.js';
 import { Collector, waitUntil } from './collector.js';
 import { injectedUpstreamConfig } from './harness.js';
+import { movableClock } from './world.js';
 
 const BASE = 'librelinkup2mqtt';
 
@@ -26,12 +28,14 @@ describe('MQTT and Home Assistant end to end', () => {
     broker: TestBroker,
     upstream: FakeUpstream,
     dataDir = mkdtempSync(join(tmpdir(), 'llu-mqtt-')),
+    now?: () => number,
   ) {
     const { capture, destination } = captureLogs();
     const app: App = await startApp(injectedUpstreamConfig(broker.url, dataDir), {
       logger: createLogger({ level: 'debug', destination }),
       version: '0.0.0-test',
       makeClient: () => upstream,
+      ...(now ? { now } : {}),
     });
     cleanups.push(() => app.stop());
     return { app, logs: capture, dataDir };
@@ -88,10 +92,18 @@ describe('MQTT and Home Assistant end to end', () => {
   });
 
   it('removes a vanished patient with empty retained configs', async () => {
-    const { broker, upstream, collector } = await setup();
-    await run(broker, upstream);
+    const { broker, collector } = await setup();
+    const clock = movableClock();
+    const upstream = new FakeUpstream(clock.now() - 2_000, 200, 0, clock.now);
+    await run(broker, upstream, undefined, clock.now);
     await waitUntil(() => collector.json(`${BASE}/anna_smith/state`) !== undefined, 'state');
     upstream.present = false;
+    // Removal waits for the absence to be confirmed: several answers, then several minutes.
+    const answers = () => upstream.calls.filter((c) => c === 'connections').length;
+    const from = answers();
+    await waitUntil(() => answers() >= from + ABSENCE_ANSWERS, 'answers without the patient');
+    expect(collector.json(`${BASE}/anna_smith/state`)).toBeDefined();
+    clock.advance(ABSENCE_MS);
     const topic = 'homeassistant/sensor/librelinkup2mqtt_p-1/glucose/config';
     await waitUntil(() => collector.last.get(topic) === '', 'removal');
     expect(collector.last.get(`${BASE}/anna_smith/state`)).toBe('');
