@@ -4,6 +4,7 @@
 // Failures of one account never touch another.
 
 import type { AccountConfig, PollConfig } from '../config/types.js';
+import type { ConnectionsAnswer } from '../librelinkup/client.js';
 import { describeLluError } from '../librelinkup/describe.js';
 import { isLluError, LluError } from '../librelinkup/errors.js';
 import type { Connection, Graph, Reading } from '../librelinkup/model.js';
@@ -21,6 +22,7 @@ import {
   graphUnavailable,
   markPublished,
   nextToPublish,
+  rewind,
   wantsGraph,
 } from './outbox.js';
 import { buildSnapshot, fullName, matchPatient, slugify, thresholdsFor } from './patient.js';
@@ -28,9 +30,12 @@ import { nextPollAt } from './schedule.js';
 import type { SlugRegistry } from './slugs.js';
 import { computeStats } from './stats.js';
 import type { AccountStore, PersistedAccount, PersistedPatient } from './store.js';
+import { TimeGuard } from './time-guard.js';
 
 export interface UpstreamClient {
   connections(): Promise<Connection[]>;
+  /** connections with LibreLinkUp's clock and per-entry issues; clients without it are judged by the local clock */
+  connectionsAnswer?(): Promise<ConnectionsAnswer>;
   graph(patientId: string): Promise<Graph>;
   readonly stats: { requests: number; logins: number };
 }
@@ -89,10 +94,12 @@ export class AccountPoller {
   private failures = 0;
   private lastErrorKind: string | null = null;
   private readonly state: Omit<AccountStatus, 'requests' | 'logins'>;
+  private readonly time: TimeGuard;
 
   constructor(private readonly deps: PollerDeps) {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
+    this.time = new TimeGuard(deps.logger);
     this.state = {
       key: deps.key,
       label: deps.label,
@@ -199,8 +206,10 @@ export class AccountPoller {
     this.lastPollAt = startedAt;
     let retryAt: number | null = null;
     try {
-      const connections = await this.deps.client.connections();
-      this.onConnections(connections, startedAt, previousPollAt);
+      const answer = await this.time.fetch(this.deps.client, this.now);
+      this.time.beforeConnections(answer, this.now(), this.trackedForTime());
+      this.onConnections(answer.connections, startedAt, previousPollAt);
+      this.time.afterConnections(answer, this.trackedForTime());
       await this.backfill();
       this.onSuccess();
     } catch (error) {
@@ -241,9 +250,7 @@ export class AccountPoller {
       }
       tracked.connection = connection;
       const reading = connection.latest;
-      if (reading !== null && (tracked.latest === null || reading.timestamp > tracked.latest.timestamp)) {
-        this.acceptLive(tracked, reading, seenAt, pollGap);
-      }
+      if (reading !== null) this.judgeLive(tracked, reading, seenAt, pollGap);
       this.refresh(tracked);
     }
     for (const [patientId, tracked] of this.patients) {
@@ -257,6 +264,32 @@ export class AccountPoller {
       this.deps.slugs.release(tracked.slug, patientId);
       this.deps.sink.patientRemoved(this.snapshot(tracked, this.now()));
     }
+  }
+
+  /** The time rules of time-sanity.ts decide; accepted readings go through acceptLive in order. */
+  private judgeLive(tracked: Tracked, reading: Reading, seenAt: number, pollGap: number): void {
+    const outcome = this.time.judge(tracked.connection.patientId, tracked.slug, reading, tracked.latest);
+    if (outcome.rewindFrom !== null) {
+      const from = outcome.rewindFrom;
+      tracked.latest = null;
+      tracked.log = rewind(tracked.log, from);
+      tracked.history = tracked.history.filter((r) => r.timestamp < from);
+    }
+    for (const r of outcome.accept) this.acceptLive(tracked, r, seenAt, pollGap);
+  }
+
+  /** What the time guard may read and correct: the tracked patients by id. */
+  private trackedForTime() {
+    return [...this.patients.entries()].map(([patientId, t]) => ({
+      patientId,
+      slug: t.slug,
+      latest: t.latest,
+      forgetFrom: (from: number) => {
+        t.latest = null;
+        t.log = rewind(t.log, from);
+        t.history = t.history.filter((r) => r.timestamp < from);
+      },
+    }));
   }
 
   private acceptLive(tracked: Tracked, reading: Reading, seenAt: number, pollGap: number): void {

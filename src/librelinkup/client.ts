@@ -10,9 +10,19 @@ import { type FetchLike, Transport } from './http.js';
 import { runLogin } from './login.js';
 import { maskEmail } from './mask.js';
 import type { Connection, Graph, Reading, Session } from './model.js';
-import { type ParseOptions, parseConnections, parseGraph, parseLogbook } from './parse.js';
+import { type DataIssue, type ParseOptions, parseConnections, parseGraph, parseLogbook } from './parse.js';
 import { matches } from './schemas.js';
+import { type UpstreamClock, upstreamClockFrom } from './upstream-clock.js';
 import { compareVersions, isVersionString, maxVersion } from './versions.js';
+
+export interface ConnectionsAnswer {
+  connections: Connection[];
+  /** LibreLinkUp's clock when it answered (its Date header), or this machine's when absent */
+  upstreamNow: number;
+  clockFromHeader: boolean;
+  /** problems of single entries; each cost only its field (or, without a usable patientId, its entry) */
+  issues: DataIssue[];
+}
 
 export interface LluClientOptions {
   email: string;
@@ -112,16 +122,39 @@ export class LluClient {
   }
 
   /** Every followed person with their latest reading (one request for all). */
-  connections(): Promise<Connection[]> {
-    return this.authed('connections', '/llu/connections', (body) =>
-      parseConnections(body, this.parseOptions()),
-    );
+  async connections(): Promise<Connection[]> {
+    return (await this.connectionsAnswer()).connections;
+  }
+
+  /**
+   * Every followed person, with LibreLinkUp's clock at the answer and the problems of single entries
+   * (each cost only its field or entry; the caller logs them by patient).
+   */
+  async connectionsAnswer(): Promise<ConnectionsAnswer> {
+    const issues: DataIssue[] = [];
+    let clock: UpstreamClock = { now: this.now(), fromHeader: false };
+    const connections = await this.authed('connections', '/llu/connections', (body) => {
+      clock = upstreamClockFrom(this.transport.lastDateHeader, this.now());
+      return parseConnections(body, {
+        ...this.parseOptions(),
+        upstreamNow: clock.now,
+        onIssue: (issue) => issues.push(issue),
+      });
+    });
+    return { connections, upstreamNow: clock.now, clockFromHeader: clock.fromHeader, issues };
   }
 
   /** ~12 h of 5-minute readings, oldest first, plus the connection. */
   graph(patientId: string): Promise<Graph> {
     const path = `/llu/connections/${encodeURIComponent(patientId)}/graph`;
-    return this.authed('graph', path, (body) => parseGraph(body, this.parseOptions()));
+    return this.authed('graph', path, (body) =>
+      parseGraph(body, {
+        ...this.parseOptions(),
+        upstreamNow: upstreamClockFrom(this.transport.lastDateHeader, this.now()).now,
+        // Only the bad point or field is dropped; named once per field (no slug is known here).
+        onIssue: (issue) => this.parseOptions().onWarning?.(`graph ${issue.field}: ${issue.problem}`),
+      }),
+    );
   }
 
   /** ~14 days of logbook readings (alarm entries included), oldest first. */
