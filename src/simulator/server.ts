@@ -24,7 +24,7 @@ import {
   type Ticket,
   versionTooOld,
 } from './bodies.js';
-import { type Answer, corrupt, FaultBook } from './faults.js';
+import { type Answer, applyHostile, corrupt, FaultBook } from './faults.js';
 import { SimPatient } from './patient-model.js';
 import type {
   FakeLibreLinkUpServer,
@@ -136,6 +136,7 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
   }
   const tokens = new Map<string, TokenState>();
   const faults = new FaultBook();
+  let clockOffsetMs = options.clockOffsetMs ?? 0;
   const requests: SimRequestLogEntry[] = [];
   const hangs = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
@@ -358,6 +359,7 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
       case 'version':
         return { status: 403, body: versionTooOld(fault.minimumVersion ?? minimumVersion) };
       case 'malformed':
+      case 'hostile':
       case 'hang':
         return null;
     }
@@ -367,6 +369,7 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
     if (res.destroyed) return;
     const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
     res.writeHead(answer.status, {
+      date: new Date(now() + clockOffsetMs).toUTCString(),
       'content-type': answer.contentType ?? 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(text),
       ...(answer.headers ?? {}),
@@ -433,6 +436,11 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
     email = result.email ?? email;
     let answer = result.answer;
     let outcome = result.outcome;
+    const hostile = faults.takeHostile(r.endpoint, email);
+    if (hostile.length > 0) {
+      answer = applyHostile(answer, hostile, r.endpoint);
+      outcome = `${outcome}+hostile`;
+    }
     if (fault?.kind === 'malformed') {
       answer = corrupt(answer, fault.variant, r.endpoint);
       outcome = `malformed_${fault.variant}`;
@@ -500,6 +508,9 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
           trendArrow: x.trendArrow,
           availableAt: x.availableAt,
         })),
+    setClockOffset: (ms) => {
+      clockOffsetMs = ms;
+    },
     close: async () => {
       for (const t of hangs) clearTimeout(t);
       hangs.clear();

@@ -70,7 +70,14 @@ export type SimFault =
   | { kind: 'hang'; ms: number } // hold the request open, then answer normally (or never if ms = Infinity)
   | { kind: 'unauthorized' } // 401 invalid or expired jwt
   | { kind: 'missing_cached_user' }
-  | { kind: 'version'; minimumVersion?: string }; // 403 status 920
+  | { kind: 'version'; minimumVersion?: string } // 403 status 920
+  /**
+   * Hostile data for one patient in otherwise normal connections/graph answers (combines with other
+   * faults): `set` puts any JSON value at a dot path inside the patient's connection object (e.g.
+   * `glucoseMeasurement.ValueInMgPerDl`, `sensor.a`, `firstName`); `readingOffsetMs` moves the
+   * current reading's timestamps (future: positive, backwards: negative).
+   */
+  | { kind: 'hostile'; patientId: string; set?: Record<string, unknown>; readingOffsetMs?: number };
 
 export interface SimFaultRule {
   endpoint: SimEndpoint;
@@ -111,6 +118,8 @@ export interface SimOptions {
   lockoutFailures?: number;
   lockoutWindowSeconds?: number;
   lockoutSeconds?: number;
+  /** ms by which the `Date` header of every answer differs from `now` (the readings' clock); default 0 */
+  clockOffsetMs?: number;
   /** status for a wrong Account-Id (UNSURE upstream: 400 RequiredHeaderMissing or 403); default 400 */
   wrongAccountIdStatus?: 400 | 403;
   port?: number; // default 0 (OS-assigned)
@@ -146,4 +155,6 @@ export interface FakeLibreLinkUpServer {
     at?: number,
   ): Array<{ timestamp: number; mgdl: number; trendArrow: number; availableAt: number }>;
   close(): Promise<void>;
+  /** ms by which the `Date` header differs from the readings' clock from now on */
+  setClockOffset(ms: number): void;
 }
