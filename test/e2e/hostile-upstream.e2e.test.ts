@@ -164,6 +164,37 @@ describe('hostile upstream end to end', () => {
     40_000,
   );
 
+  it.each([
+    ['wrong_types', /glucoseMeasurement\.ValueInMgPerDl: is the string "HIGH"/],
+    [
+      'bad_timestamp',
+      /glucoseMeasurement\.FactoryTimestamp: is the string "13\/45\/2024 99:99:99 XM", not a timestamp/,
+    ],
+  ] as const)(
+    'a %s body (every entry spoiled once): no malformed error, the fields named, readings resume',
+    async (variant, message) => {
+      const { sim, start, published, accountStates } = await setup();
+      const bridge = await start();
+      await waitUntil(() => published('anna_smith', 'reading').length >= 2, 'first readings');
+      sim.addFault({ endpoint: 'connections', fault: { kind: 'malformed', variant } });
+      await waitUntil(
+        () => sim.requests.some((r) => r.outcome === `malformed_${variant}`),
+        'spoiled answer served',
+      );
+      const seen = published('anna_smith', 'reading').length;
+      await waitUntil(() => published('anna_smith', 'reading').length >= seen + 2, 'readings resume');
+      expect(accountStates().filter((s) => s.error_kind !== null)).toEqual([]);
+      const msgs = bridge.logs.lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+      for (const slug of ['anna_smith', 'ben_jones'])
+        expect(msgs.some((m) => m.includes(`LibreLinkUp data for ${slug} at`) && message.test(m))).toBe(true);
+      await waitUntil(
+        () => bridge.logs.text().includes('LibreLinkUp data that was unusable is usable again'),
+        'cleared',
+      );
+    },
+    30_000,
+  );
+
   it('this machine 3 h behind LibreLinkUp: readings are still published and the clock is named', async () => {
     const { start, published } = await setup();
     const bridge = await start(() => Date.now() - 3 * HOUR);
