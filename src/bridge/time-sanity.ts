@@ -50,10 +50,10 @@ export interface LiveOutcome {
  *   published or persisted, and it never becomes `newest`, so it cannot make later readings look old.
  *   Logged once until a reading is accepted again.
  * - A reading newer than `newest` is accepted.
- * - A reading at the time of `newest` is nothing new.
+ * - A reading at the time of `newest` is nothing new (unless a reading is held, see below).
  * - Backwards: a reading older than `newest` is held, not published, and logged once. When upstream
- *   then reports a further, newer reading that is still older than `newest` (its timeline moves on,
- *   behind ours: the accepted newest was wrong, or a phone clock was set back), upstream's timeline
+ *   then reports a further, newer reading that is still not newer than `newest` (its timeline moves
+ *   on, behind ours: the accepted newest was wrong, or a phone clock was set back), upstream's timeline
  *   is adopted: everything accepted at or after the first held reading is forgotten, and the held
  *   readings are accepted and published in order. So a real reading waits at most one reading
  *   period, and is never dropped for being "older". When upstream instead returns to a reading newer
@@ -75,10 +75,11 @@ export function judgeLive(
   }
   if (newest === null || reading.timestamp > newest.timestamp)
     return { accept: [reading], rewindFrom: null, memory: EMPTY_LIVE_MEMORY, note: null };
-  if (reading.timestamp === newest.timestamp) return { accept: [], rewindFrom: null, memory, note: null };
+  const last = memory.behind.at(-1);
+  if (reading.timestamp === newest.timestamp && last === undefined)
+    return { accept: [], rewindFrom: null, memory, note: null };
 
   const behindMs = newest.timestamp - reading.timestamp;
-  const last = memory.behind.at(-1);
   if (last !== undefined && reading.timestamp === last.timestamp)
     return { accept: [], rewindFrom: null, memory, note: null };
   // Further back than what is held: a new episode starts from this reading.
