@@ -11,7 +11,7 @@ import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import type { SimOptions } from '../../src/simulator/types.js';
 import { Collector, waitUntil } from './collector.js';
 import { configFor, type RunningBridge, runBridge, startSim } from './harness.js';
-import { MGDL_PATIENT, MMOL_PATIENT, twoPatients } from './world.js';
+import { MGDL_PATIENT, MMOL_PATIENT, movableClock, twoPatients } from './world.js';
 
 const BASE = 'librelinkup2mqtt';
 const ACCOUNT_STATE = /^librelinkup2mqtt\/bridge\/acct_[0-9a-f]{8}\/state$/;
@@ -238,6 +238,25 @@ describe('hostile upstream end to end', () => {
     );
     expect(bridge.logs.lines.filter((l) => l.includes("this machine's clock is"))).toHaveLength(1);
     expect(bridge.logs.text()).not.toMatch(/refused a reading/);
+  }, 30_000);
+
+  it('this machine ahead of LibreLinkUp: readings arrive stale for a stretch, and the warning names the clock difference', async () => {
+    const { start, published } = await setup();
+    const clock = movableClock();
+    clock.advance(30 * 60_000);
+    const bridge = await start(clock.now);
+    await waitUntil(() => published('anna_smith', 'reading').length >= 2, 'readings');
+    // This machine's clock runs on quickly, so the stretch passes without waiting minutes.
+    const ticker = setInterval(() => clock.advance(60_000), 100);
+    try {
+      await waitUntil(() => bridge.logs.text().includes('readings arrive already stale'), 'stale warning');
+    } finally {
+      clearInterval(ticker);
+    }
+    const msgs = bridge.logs.lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+    const line = msgs.find((m) => m.includes('readings arrive already stale'))!;
+    expect(line).toMatch(/this machine's clock is \d+ min ahead of LibreLinkUp's: set its time \(NTP\)/);
+    expect(msgs.filter((m) => m.includes('readings arrive already stale'))).toHaveLength(1);
   }, 30_000);
 
   it('readings that move 10 min backwards: logged, held once, then LibreLinkUp timeline followed; nothing newer left unpublished', async () => {
