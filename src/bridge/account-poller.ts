@@ -269,12 +269,7 @@ export class AccountPoller {
   /** The time rules of time-sanity.ts decide; accepted readings go through acceptLive in order. */
   private judgeLive(tracked: Tracked, reading: Reading, seenAt: number, pollGap: number): void {
     const outcome = this.time.judge(tracked.connection.patientId, tracked.slug, reading, tracked.latest);
-    if (outcome.rewindFrom !== null) {
-      const from = outcome.rewindFrom;
-      tracked.latest = null;
-      tracked.log = rewind(tracked.log, from);
-      tracked.history = tracked.history.filter((r) => r.timestamp < from);
-    }
+    if (outcome.rewindFrom !== null) forgetFrom(tracked, outcome.rewindFrom);
     for (const r of outcome.accept) this.acceptLive(tracked, r, seenAt, pollGap);
   }
 
@@ -283,12 +278,12 @@ export class AccountPoller {
     return [...this.patients.entries()].map(([patientId, t]) => ({
       patientId,
       slug: t.slug,
-      latest: t.latest,
-      forgetFrom: (from: number) => {
-        t.latest = null;
-        t.log = rewind(t.log, from);
-        t.history = t.history.filter((r) => r.timestamp < from);
-      },
+      newestTs: Math.max(
+        t.latest?.timestamp ?? 0,
+        t.log.lastPublishedTs ?? 0,
+        t.log.outbox.at(-1)?.timestamp ?? 0,
+      ),
+      forgetFrom: (from: number) => forgetFrom(t, from),
     }));
   }
 
@@ -506,6 +501,13 @@ export class AccountPoller {
     this.deps.persisted.session = session;
     this.persist();
   }
+}
+
+/** Forget a patient's readings at or after `from` (an abandoned or impossible timeline; see time-sanity.ts). */
+function forgetFrom(t: Tracked, from: number): void {
+  if (t.latest !== null && t.latest.timestamp >= from) t.latest = null;
+  t.log = rewind(t.log, from);
+  t.history = t.history.filter((r) => r.timestamp < from);
 }
 
 function iso(ms: number): string {

@@ -4,6 +4,7 @@
 
 import type { ConnectionsAnswer } from '../librelinkup/client.js';
 import type { DataIssue } from '../librelinkup/lenient.js';
+import { FUTURE_TOLERANCE_MS } from '../librelinkup/limits.js';
 import type { Connection, Reading } from '../librelinkup/model.js';
 import type { Logger } from '../log.js';
 import { nextIssues } from './data-issues.js';
@@ -23,7 +24,8 @@ import {
 export interface TimeTracked {
   patientId: string;
   slug: string;
-  latest: Reading | null;
+  /** newest reading time known (latest, watermark, queued), 0 when none */
+  newestTs: number;
   /** forget `latest` and the reading log from this time on */
   forgetFrom(from: number): void;
 }
@@ -84,13 +86,13 @@ export class TimeGuard {
     if (this.firstAnswer) {
       this.firstAnswer = false;
       for (const t of tracked) {
-        if (!persistedAhead(t.latest, upstreamNow)) continue;
-        const ahead = (t.latest?.timestamp ?? upstreamNow) - upstreamNow;
+        if (!persistedAhead(t.newestTs, upstreamNow)) continue;
+        const ahead = t.newestTs - upstreamNow;
         this.log.warn(
-          { patient: t.slug, at: iso(t.latest?.timestamp ?? 0), ahead_s: Math.round(ahead / 1000) },
+          { patient: t.slug, at: iso(t.newestTs), ahead_s: Math.round(ahead / 1000) },
           `discarding the stored reading of ${t.slug} dated ${spoken(ahead)} ahead of LibreLinkUp's clock; newer real readings are published as usual`,
         );
-        t.forgetFrom(upstreamNow);
+        t.forgetFrom(upstreamNow + FUTURE_TOLERANCE_MS + 1);
       }
     }
     const slugOf = new Map(tracked.map((t) => [t.patientId, t.slug]));

@@ -101,9 +101,12 @@ export function judgeLive(
   };
 }
 
-/** A reading persisted by an earlier run (or an older version) that lies ahead of LibreLinkUp's clock. */
-export function persistedAhead(latest: Reading | null, upstreamNow: number): boolean {
-  return latest !== null && latest.timestamp - upstreamNow > FUTURE_TOLERANCE_MS;
+/**
+ * A reading time persisted by an earlier run (or an older version: latest, watermark or a queued
+ * reading) that lies ahead of LibreLinkUp's clock: it would hold back every real reading after it.
+ */
+export function persistedAhead(newestTs: number | null, upstreamNow: number): boolean {
+  return newestTs !== null && newestTs - upstreamNow > FUTURE_TOLERANCE_MS;
 }
 
 /** Per account, in memory only. */
