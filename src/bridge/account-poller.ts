@@ -352,6 +352,7 @@ export class AccountPoller {
       if (!gap && tracked.historySeeded) continue;
       try {
         const graph = await this.deps.client.graph(tracked.connection.patientId);
+        this.time.graphIssues(tracked.connection.patientId, tracked.slug, graph.issues ?? []);
         if (gap) tracked.log = addGraph(tracked.log, graph.readings, this.now());
         tracked.history = addToHistory(tracked.history, graph.readings, this.now());
         tracked.historySeeded = true;

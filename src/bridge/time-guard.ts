@@ -45,6 +45,7 @@ export class TimeGuard {
   private clock: ClockMemory = EMPTY_CLOCK_MEMORY;
   private readonly live = new Map<string, LiveMemory>();
   private issues: ReadonlySet<string> = new Set();
+  private readonly graphMemory = new Map<string, ReadonlySet<string>>();
 
   constructor(private readonly log: Logger) {}
 
@@ -166,6 +167,13 @@ export class TimeGuard {
       this.logIssue(issue, issue.patientId === null ? null : (slugOf.get(issue.patientId) ?? null));
     if (cleared.length > 0)
       this.log.info({ fields: cleared.length }, 'LibreLinkUp data that was unusable is usable again');
+  }
+
+  /** Issues of one patient's graph answer, once per field until a graph answer no longer has it. */
+  graphIssues(patientId: string, slug: string, issues: readonly DataIssue[]): void {
+    const { fresh, memory } = nextIssues(this.graphMemory.get(patientId) ?? new Set(), issues);
+    this.graphMemory.set(patientId, memory);
+    for (const issue of fresh) this.logIssue(issue, slug);
   }
 
   private logIssue(issue: DataIssue, slug: string | null): void {

@@ -147,14 +147,15 @@ export class LluClient {
   /** ~12 h of 5-minute readings, oldest first, plus the connection. */
   graph(patientId: string): Promise<Graph> {
     const path = `/llu/connections/${encodeURIComponent(patientId)}/graph`;
-    return this.authed('graph', path, (body) =>
-      parseGraph(body, {
+    return this.authed('graph', path, (body) => {
+      const issues: DataIssue[] = [];
+      const graph = parseGraph(body, {
         ...this.parseOptions(),
         upstreamNow: upstreamClockFrom(this.transport.lastDateHeader, this.now()).now,
-        // Only the bad point or field is dropped; named once per field (no slug is known here).
-        onIssue: (issue) => this.parseOptions().onWarning?.(`graph ${issue.field}: ${issue.problem}`),
-      }),
-    );
+        onIssue: (issue) => issues.push(issue),
+      });
+      return issues.length === 0 ? graph : { ...graph, issues };
+    });
   }
 
   /** ~14 days of logbook readings (alarm entries included), oldest first. */

@@ -15,19 +15,10 @@ import {
   SENSOR_FUTURE_TOLERANCE_MS,
   TARGET_MGDL,
 } from './limits.js';
-import type { AlarmThresholds, Connection, GlucoseUnit, Reading, SensorInfo } from './model.js';
+import type { AlarmThresholds, Connection, DataIssue, GlucoseUnit, Reading, SensorInfo } from './model.js';
 import { TRENDS } from './model.js';
 
-/** One problem in one entry of an answer. */
-export interface DataIssue {
-  /** patientId of the entry, or null when the entry was dropped for want of a usable one */
-  patientId: string | null;
-  /** JSON path in the body, e.g. `data[1].glucoseMeasurement.ValueInMgPerDl` */
-  path: string;
-  /** the same path inside the entry without indices, stable across answers (upstream order is not) */
-  field: string;
-  problem: string;
-}
+export type { DataIssue } from './model.js';
 
 /** Where an entry sits in the body and whom it belongs to, for the issues it reports. */
 export interface EntryContext {

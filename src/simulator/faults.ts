@@ -91,8 +91,14 @@ export function applyHostile(
           if (typeof m[key] === 'string') m[key] = shiftLluTimestamp(m[key] as string, rule.readingOffsetMs);
         c.glucoseItem = m;
       }
-      for (const [path, value] of Object.entries(rule.set ?? {})) setPath(c, path, value);
+      for (const [path, value] of Object.entries(rule.set ?? {}))
+        if (!path.startsWith('graphData.')) setPath(c, path, value);
     }
+    // `graphData.<index>.<field>` spoils one point of the patient's graph.
+    const data = body.data as Record<string, unknown> | undefined;
+    if (endpoint === 'graph' && graph?.connection?.patientId === rule.patientId && data)
+      for (const [path, value] of Object.entries(rule.set ?? {}))
+        if (path.startsWith('graphData.')) setPath(data, path, value);
   }
   return { ...answer, body };
 }

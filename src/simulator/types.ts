@@ -74,7 +74,8 @@ export type SimFault =
   /**
    * Hostile data for one patient in otherwise normal connections/graph answers (combines with other
    * faults): `set` puts any JSON value at a dot path inside the patient's connection object (e.g.
-   * `glucoseMeasurement.ValueInMgPerDl`, `sensor.a`, `firstName`); `readingOffsetMs` moves the
+   * `glucoseMeasurement.ValueInMgPerDl`, `sensor.a`, `firstName`; on graph answers
+   * `graphData.<index>.<field>` spoils one point); `readingOffsetMs` moves the
    * current reading's timestamps (future: positive, backwards: negative).
    */
   | { kind: 'hostile'; patientId: string; set?: Record<string, unknown>; readingOffsetMs?: number };

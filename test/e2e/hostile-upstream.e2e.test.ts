@@ -228,6 +228,23 @@ describe('hostile upstream end to end', () => {
     );
   }
 
+  it('a bad graph point: the other points are used, the log names patient and path', async () => {
+    const { sim, start, published } = await setup();
+    sim.addFault({
+      endpoint: 'graph',
+      fault: { kind: 'hostile', patientId: MGDL_PATIENT, set: { 'graphData.0.FactoryTimestamp': 'soon' } },
+    });
+    const bridge = await start();
+    await waitUntil(() => published('anna_smith', 'reading').length >= 2, 'readings');
+    await waitUntil(
+      () =>
+        bridge.logs.text().includes('LibreLinkUp data for anna_smith at data.graphData[0].FactoryTimestamp'),
+      'graph point named',
+    );
+    const views = bridge.app.bridge.patients();
+    expect(views.find((v) => v.snapshot.slug === 'anna_smith')?.history.length ?? 0).toBeGreaterThan(1);
+  }, 30_000);
+
   it('this machine 3 h behind LibreLinkUp: readings are still published and the clock is named', async () => {
     const { start, published } = await setup();
     const bridge = await start(() => Date.now() - 3 * HOUR);

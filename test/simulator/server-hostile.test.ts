@@ -74,6 +74,17 @@ describe('hostile fault', () => {
     );
   });
 
+  it('spoils one graph point with graphData.<index>.<field>', async () => {
+    api.fake.addFault({
+      endpoint: 'graph',
+      fault: { kind: 'hostile', patientId: 'p-mg', set: { 'graphData.1.ValueInMgPerDl': 'x' } },
+    });
+    const g = json<GraphJson>(await api.get(s, '/llu/connections/p-mg/graph')).data!;
+    const points = g.graphData as unknown as Array<Record<string, unknown>>;
+    expect(points[1]!.ValueInMgPerDl).toBe('x');
+    expect(typeof points[0]!.ValueInMgPerDl).toBe('number');
+  });
+
   it('combines with another fault of the same request', async () => {
     api.fake.addFault({
       endpoint: 'connections',
