@@ -212,6 +212,11 @@ function booleanAt(raw: Record<string, unknown>, key: string, ctx: EntryContext)
   return false;
 }
 
+function aheadText(ms: number): string {
+  const hours = Math.round(ms / 3_600_000);
+  return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} days`;
+}
+
 /** A sensor, or null when absent or unusable (no serial, or an activation outside the plausible window). */
 export function lenientSensor(
   raw: unknown,
@@ -241,7 +246,7 @@ export function lenientSensor(
         ? `is ${shown(a)}, not a time`
         : activatedAt < EARLIEST_PLAUSIBLE_MS
           ? `${a} predates any Libre sensor`
-          : `${a} lies ${Math.round((activatedAt - upstreamNow) / 3_600_000)} h after LibreLinkUp's clock`;
+          : `${a} lies ${aheadText(activatedAt - upstreamNow)} after LibreLinkUp's clock`;
     report(ctx, `${field}.a`, `${when}; sensor ignored`);
     return null;
   }
