@@ -179,9 +179,9 @@ export function parseGraph(body: unknown, options: ParseOptions = {}): Graph {
   const endpoint = options.endpoint ?? 'graph';
   const { data } = expectShape('graphEnvelope', body, endpoint);
   const upstreamNow = options.upstreamNow ?? Date.now();
-  const connection = parseConnection(data.connection, { ...options, endpoint, upstreamNow });
   const report = (issue: DataIssue) =>
     options.onIssue?.({ ...issue, path: issue.path.replace(/^connection/, 'data.connection') });
+  const connection = parseConnection(data.connection, { ...options, endpoint, upstreamNow, onIssue: report });
   const ctx = { patientId: connection.patientId, report };
   const activeSensors: SensorInfo[] = [];
   const sensors = Array.isArray(data.activeSensors) ? data.activeSensors : [];

@@ -241,6 +241,22 @@ describe('parseGraph', () => {
     expect(g.readings.map((r) => r.mgdl)).toEqual([117, 115, 116]);
   });
 
+  it('a bad graph point is dropped and named; a bad connection field is named under data.connection', () => {
+    const body = clone(fixture('dump-graph.json')) as {
+      data: { graphData: Array<Record<string, unknown>>; connection: Record<string, unknown> };
+    };
+    const good = parseGraph(clone(body));
+    body.data.graphData[1]!.ValueInMgPerDl = 'x';
+    body.data.connection.firstName = null;
+    const issues: DataIssue[] = [];
+    const g = parseGraph(body, { onIssue: (i) => issues.push(i) });
+    expect(g.readings).toHaveLength(good.readings.length - 1);
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      'data.connection.firstName',
+      'data.graphData[1].ValueInMgPerDl',
+    ]);
+  });
+
   it('rejects a graph without graphData', () => {
     const body = clone(fixture('dump-graph.json')) as { data: Record<string, unknown> };
     delete body.data.graphData;
