@@ -4,6 +4,7 @@
 // Failures of one account never touch another.
 
 import type { AccountConfig, PollConfig } from '../config/types.js';
+import type { ConnectionsAnswer } from '../librelinkup/client.js';
 import { describeLluError } from '../librelinkup/describe.js';
 import { internalError, isLluError } from '../librelinkup/errors.js';
 import type { Connection, Graph, Reading } from '../librelinkup/model.js';
@@ -15,16 +16,27 @@ import { observe, periodOf } from './cadence.js';
 import { isStale, staleAt } from './classify.js';
 import type { AccountStatus, BridgeSink, PatientSnapshot } from './events.js';
 import { addToHistory, type History } from './history.js';
-import { addGraph, addLive, graphUnavailable, markPublished, nextToPublish, wantsGraph } from './outbox.js';
+import {
+  addGraph,
+  addLive,
+  graphUnavailable,
+  markPublished,
+  nextToPublish,
+  rewind,
+  wantsGraph,
+} from './outbox.js';
 import { buildSnapshot, fullName, matchPatient, slugify, thresholdsFor } from './patient.js';
 import type { People } from './people.js';
 import { ABSENCE_ANSWERS, ABSENCE_MS } from './presence.js';
 import { nextPollAt } from './schedule.js';
 import { computeStats } from './stats.js';
 import type { AccountStore, PersistedAccount, PersistedPatient } from './store.js';
+import { TimeGuard } from './time-guard.js';
 
 export interface UpstreamClient {
   connections(): Promise<Connection[]>;
+  /** connections with LibreLinkUp's clock and per-entry issues; clients without it are judged by the local clock */
+  connectionsAnswer?(): Promise<ConnectionsAnswer>;
   graph(patientId: string): Promise<Graph>;
   readonly stats: { requests: number; logins: number };
 }
@@ -97,6 +109,7 @@ export class AccountPoller {
   private failures = 0;
   private lastErrorKind: string | null = null;
   private readonly state: Omit<AccountStatus, 'requests' | 'logins'>;
+  private readonly time: TimeGuard;
 
   /** The people this account follows (shared records; see people.ts). */
   private get patients(): Map<string, Tracked> {
@@ -106,6 +119,7 @@ export class AccountPoller {
   constructor(private readonly deps: PollerDeps) {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
+    this.time = new TimeGuard(deps.logger);
     this.state = {
       key: deps.key,
       label: deps.label,
@@ -204,8 +218,10 @@ export class AccountPoller {
     this.lastPollAt = startedAt;
     let retryAt: number | null = null;
     try {
-      const connections = await this.deps.client.connections();
-      this.onConnections(connections, startedAt, previousPollAt);
+      const answer = await this.time.fetch(this.deps.client, this.now);
+      this.time.beforeConnections(answer, this.now(), this.trackedForTime());
+      this.onConnections(answer.connections, startedAt, previousPollAt);
+      this.time.afterConnections(answer, this.trackedForTime());
       await this.backfill();
       this.onSuccess();
     } catch (error) {
@@ -238,9 +254,7 @@ export class AccountPoller {
       }
       tracked.connection = connection;
       const reading = connection.latest;
-      if (reading !== null && (tracked.latest === null || reading.timestamp > tracked.latest.timestamp)) {
-        this.acceptLive(tracked, reading, seenAt, pollGap);
-      }
+      if (reading !== null) this.judgeLive(tracked, reading, seenAt, pollGap);
       this.refresh(tracked);
     }
     this.onPresence(seen, seenAt);
@@ -271,6 +285,27 @@ export class AccountPoller {
       t.staleTimer = null;
       this.deps.sink.patientRemoved(this.snapshot(t, this.now()));
     }
+  }
+
+  /** The time rules of time-sanity.ts decide; accepted readings go through acceptLive in order. */
+  private judgeLive(tracked: Tracked, reading: Reading, seenAt: number, pollGap: number): void {
+    const outcome = this.time.judge(tracked.connection.patientId, tracked.slug, reading, tracked.latest);
+    if (outcome.rewindFrom !== null) forgetFrom(tracked, outcome.rewindFrom);
+    for (const r of outcome.accept) this.acceptLive(tracked, r, seenAt, pollGap);
+  }
+
+  /** What the time guard may read and correct: the tracked patients by id. */
+  private trackedForTime() {
+    return [...this.patients.entries()].map(([patientId, t]) => ({
+      patientId,
+      slug: t.slug,
+      newestTs: Math.max(
+        t.latest?.timestamp ?? 0,
+        t.log.lastPublishedTs ?? 0,
+        t.log.outbox.at(-1)?.timestamp ?? 0,
+      ),
+      forgetFrom: (from: number) => forgetFrom(t, from),
+    }));
   }
 
   private acceptLive(tracked: Tracked, reading: Reading, seenAt: number, pollGap: number): void {
@@ -338,6 +373,7 @@ export class AccountPoller {
       if (!gap && tracked.historySeeded) continue;
       try {
         const graph = await this.deps.client.graph(tracked.connection.patientId);
+        this.time.graphIssues(tracked.connection.patientId, tracked.slug, graph.issues ?? []);
         if (gap) tracked.log = addGraph(tracked.log, graph.readings, this.now());
         tracked.history = addToHistory(tracked.history, graph.readings, this.now());
         tracked.historySeeded = true;
@@ -506,6 +542,13 @@ export class AccountPoller {
     this.deps.persisted.session = session;
     this.persist();
   }
+}
+
+/** Forget a patient's readings at or after `from` (an abandoned or impossible timeline; see time-sanity.ts). */
+function forgetFrom(t: Tracked, from: number): void {
+  if (t.latest !== null && t.latest.timestamp >= from) t.latest = null;
+  t.log = rewind(t.log, from);
+  t.history = t.history.filter((r) => r.timestamp < from);
 }
 
 function iso(ms: number): string {

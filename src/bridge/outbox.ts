@@ -107,3 +107,15 @@ export function markPublished(log: ReadingLog, timestamp: number): ReadingLog {
   if (gap !== null && gap.to <= lastPublishedTs) gap = null;
   return { lastPublishedTs, outbox, gap };
 }
+
+/**
+ * Forget everything at or after `from` (an abandoned timeline: see time-sanity.ts): unpublished
+ * readings from then on are dropped, and a watermark at or after it is cleared, so readings older
+ * than it are accepted again. The open gap is dropped with them.
+ */
+export function rewind(log: ReadingLog, from: number): ReadingLog {
+  const outbox = log.outbox.filter((r) => r.timestamp < from);
+  const lastPublishedTs =
+    log.lastPublishedTs !== null && log.lastPublishedTs >= from ? null : log.lastPublishedTs;
+  return { lastPublishedTs, outbox, gap: null };
+}

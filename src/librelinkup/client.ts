@@ -10,11 +10,21 @@ import { type FetchLike, Transport } from './http.js';
 import { runLogin } from './login.js';
 import { maskEmail } from './mask.js';
 import type { Connection, Graph, Reading, Session } from './model.js';
-import { type ParseOptions, parseConnections, parseGraph, parseLogbook } from './parse.js';
+import { type DataIssue, type ParseOptions, parseConnections, parseGraph, parseLogbook } from './parse.js';
 import { patientPath } from './patient-path.js';
 import { matches } from './schemas.js';
 import { isHeaderSafeToken, ticketClockWarning } from './tokens.js';
+import { type UpstreamClock, upstreamClockFrom } from './upstream-clock.js';
 import { compareVersions, isVersionString, maxVersion } from './versions.js';
+
+export interface ConnectionsAnswer {
+  connections: Connection[];
+  /** LibreLinkUp's clock when it answered (its Date header), or this machine's when absent */
+  upstreamNow: number;
+  clockFromHeader: boolean;
+  /** problems of single entries; each cost only its field (or, without a usable patientId, its entry) */
+  issues: DataIssue[];
+}
 
 export interface LluClientOptions {
   email: string;
@@ -120,17 +130,39 @@ export class LluClient {
   }
 
   /** Every followed person with their latest reading (one request for all). */
-  connections(): Promise<Connection[]> {
-    return this.authed('connections', '/llu/connections', (body) =>
-      parseConnections(body, this.parseOptions()),
-    );
+  async connections(): Promise<Connection[]> {
+    return (await this.connectionsAnswer()).connections;
+  }
+
+  /**
+   * Every followed person, with LibreLinkUp's clock at the answer and the problems of single entries
+   * (each cost only its field or entry; the caller logs them by patient).
+   */
+  async connectionsAnswer(): Promise<ConnectionsAnswer> {
+    const issues: DataIssue[] = [];
+    let clock: UpstreamClock = { now: this.now(), fromHeader: false };
+    const connections = await this.authed('connections', '/llu/connections', (body) => {
+      clock = upstreamClockFrom(this.transport.lastDateHeader, this.now());
+      return parseConnections(body, {
+        ...this.parseOptions(),
+        upstreamNow: clock.now,
+        onIssue: (issue) => issues.push(issue),
+      });
+    });
+    return { connections, upstreamNow: clock.now, clockFromHeader: clock.fromHeader, issues };
   }
 
   /** ~12 h of 5-minute readings, oldest first, plus the connection. */
   async graph(patientId: string): Promise<Graph> {
-    return this.authed('graph', patientPath(patientId, 'graph'), (body) =>
-      parseGraph(body, this.parseOptions()),
-    );
+    return this.authed('graph', patientPath(patientId, 'graph'), (body) => {
+      const issues: DataIssue[] = [];
+      const graph = parseGraph(body, {
+        ...this.parseOptions(),
+        upstreamNow: upstreamClockFrom(this.transport.lastDateHeader, this.now()).now,
+        onIssue: (issue) => issues.push(issue),
+      });
+      return issues.length === 0 ? graph : { ...graph, issues };
+    });
   }
 
   /** ~14 days of logbook readings (alarm entries included), oldest first. */
@@ -186,7 +218,9 @@ export class LluClient {
 
   private checkClock(expiresAt: number): void {
     if (this.clockWarned) return;
-    const warning = ticketClockWarning(expiresAt, this.now());
+    const local = this.now();
+    const upstream = upstreamClockFrom(this.transport.lastDateHeader, local);
+    const warning = ticketClockWarning(expiresAt, local, upstream.fromHeader ? upstream.now : null);
     if (warning === null) return;
     this.clockWarned = true;
     this.log.warn({ expires: new Date(expiresAt).toISOString() }, warning);

@@ -79,6 +79,8 @@ export interface TransportStats {
 
 export class Transport {
   readonly stats: TransportStats = { requests: 0, byEndpoint: {} };
+  /** `Date` header of the latest answer: LibreLinkUp's clock (see upstream-clock.ts) */
+  lastDateHeader: string | null = null;
   private readonly cookies = new CookieJar();
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4 });
@@ -170,6 +172,7 @@ export class Transport {
     }
 
     const now = this.now();
+    this.lastDateHeader = res.headers.get('date');
     this.cookies.store(host, setCookieLines(res.headers), now);
     this.options.logger.debug({ ...log, status, durationMs: now - started }, 'LibreLinkUp request');
     return classifyAnswer({

@@ -71,6 +71,19 @@ export interface Graph {
   activeSensors: SensorInfo[];
   /** graphData, oldest first, 5-minute spacing, trend always null (graph points carry none) */
   readings: Reading[];
+  /** bad points or fields, each dropped on its own (the caller names them by patient) */
+  issues?: DataIssue[];
+}
+
+/** One problem in one entry of an answer; it cost only that field (or, without a usable patientId, that entry). */
+export interface DataIssue {
+  /** patientId of the entry, or null when the entry was dropped for want of a usable one */
+  patientId: string | null;
+  /** JSON path in the body, e.g. `data[1].glucoseMeasurement.ValueInMgPerDl` */
+  path: string;
+  /** the same path inside the entry without indices, stable across answers (upstream order is not) */
+  field: string;
+  problem: string;
 }
 
 /** What a successful login leaves behind; persisted so a restart does not log in again. */

@@ -4,21 +4,24 @@
 
 import { fromMgdl } from '../units.js';
 import { LluError } from './errors.js';
+import { type DataIssue, lenientConnection, lenientReading, lenientSensor, timestampOf } from './lenient.js';
+import { FUTURE_TOLERANCE_MS } from './limits.js';
 import type { Connection, GlucoseUnit, Graph, Reading, SensorInfo, Trend } from './model.js';
+
+export type { DataIssue } from './lenient.js';
+
 import { TRENDS } from './model.js';
-import {
-  expectShape,
-  type RawConnection,
-  type RawGlucoseItem,
-  type RawLogbookItem,
-  type RawSensor,
-} from './schemas.js';
+import { expectShape, type RawGlucoseItem, type RawLogbookItem } from './schemas.js';
 
 export interface ParseOptions {
   /** endpoint named in error messages (default "response") */
   endpoint?: string;
   /** told about tolerated oddities, e.g. a `Value` that disagrees with ValueInMgPerDl */
   onWarning?: (message: string) => void;
+  /** told about each bad field of one entry (connections, graph), which costs only that field */
+  onIssue?: (issue: DataIssue) => void;
+  /** LibreLinkUp's clock (epoch ms) when it answered; default this machine's clock */
+  upstreamNow?: number;
 }
 
 interface ReadingOptions extends ParseOptions {
@@ -28,7 +31,6 @@ interface ReadingOptions extends ParseOptions {
   defaultType?: number;
 }
 
-const TIMESTAMP = /^(\d{1,2})\/(\d{1,2})\/(\d{4}) (\d{1,2}):(\d{2}):(\d{2}) (AM|PM)$/;
 /** Anything outside (0, 1000) mg/dL is not a glucose value (sensors report 40..500). */
 const MAX_MGDL = 1000;
 const MGDL_TOLERANCE = 1;
@@ -44,21 +46,8 @@ function malformed(message: string, endpoint: string | undefined): LluError {
 
 /** "5/21/2022 1:38:50 PM" (en-US, 12-hour clock, UTC when it is a FactoryTimestamp) → epoch ms. */
 export function parseTimestamp(text: string, endpoint?: string): number {
-  const m = TIMESTAMP.exec(text);
-  const bad = () => malformed(`invalid timestamp ${JSON.stringify(text.slice(0, 40))}`, endpoint);
-  if (m === null) throw bad();
-  const [, mo, dd, yyyy, hh, mi, ss, ampm] = m;
-  const month = Number(mo);
-  const day = Number(dd);
-  const hour12 = Number(hh);
-  const minute = Number(mi);
-  const second = Number(ss);
-  if (month < 1 || month > 12 || day < 1 || hour12 < 1 || hour12 > 12 || minute > 59 || second > 59)
-    throw bad();
-  const hour = (hour12 % 12) + (ampm === 'PM' ? 12 : 0);
-  const at = Date.UTC(Number(yyyy), month - 1, day, hour, minute, second);
-  // Date.UTC silently rolls 2/30 over into March: reject dates that do not round-trip.
-  if (new Date(at).getUTCDate() !== day) throw bad();
+  const at = timestampOf(text);
+  if (at === null) throw malformed(`invalid timestamp ${JSON.stringify(text.slice(0, 40))}`, endpoint);
   return at;
 }
 
@@ -114,44 +103,27 @@ export function parseReading(raw: unknown, options: ReadingOptions = {}): Readin
   return readingFrom(expectShape('glucoseItem', raw, options.endpoint ?? 'response'), options);
 }
 
-export function sensorFrom(raw: RawSensor): SensorInfo {
-  return {
-    serial: raw.sn,
-    activatedAt: raw.a * 1000,
-    warmupMinutes: raw.w ?? null,
-    productType: raw.pt ?? null,
-  };
-}
-
-/** One already-validated connection → Connection. */
-export function connectionFrom(raw: RawConnection, options: ParseOptions = {}): Connection {
-  const unit: GlucoseUnit = raw.uom === 1 ? 'mg/dL' : 'mmol/L';
-  const rules = raw.alarmRules ?? null;
-  const device = raw.patientDevice ?? null;
-  return {
-    patientId: raw.patientId,
-    connectionId: raw.id,
-    firstName: raw.firstName,
-    lastName: raw.lastName,
-    unit,
-    targetLowMgdl: raw.targetLow,
-    targetHighMgdl: raw.targetHigh,
-    sensor: raw.sensor ? sensorFrom(raw.sensor) : null,
-    latest: raw.glucoseMeasurement
-      ? readingFrom(raw.glucoseMeasurement, { ...options, fallbackUnit: unit, defaultType: 1 })
-      : null,
-    alarms: {
-      highMgdl: rules?.h?.th ?? null,
-      lowMgdl: rules?.l?.th ?? null,
-      urgentLowMgdl: device?.fixedLowAlarmValues?.mgdl ?? rules?.f?.th ?? null,
-    },
-    deviceTypeId: device?.dtid ?? null,
-  };
-}
-
-/** A connection object (connections item or graph.data.connection) from an unvalidated body. */
+/**
+ * A connection object from an unvalidated body, read field by field (see lenientConnection); only an
+ * entry without a usable patientId is an error.
+ */
 export function parseConnection(raw: unknown, options: ParseOptions = {}): Connection {
-  return connectionFrom(expectShape('connection', raw, options.endpoint ?? 'response'), options);
+  const endpoint = options.endpoint ?? 'response';
+  const dropped: DataIssue[] = [];
+  const connection = lenientConnection(
+    raw,
+    {
+      at: 'connection',
+      report: (issue) => {
+        if (issue.patientId === null) dropped.push(issue);
+        else options.onIssue?.(issue);
+      },
+    },
+    options.upstreamNow ?? Date.now(),
+  );
+  if (connection === null)
+    throw malformed(`unusable connection: ${dropped[0]?.path} ${dropped[0]?.problem}`, endpoint);
+  return connection;
 }
 
 /** Oldest first; exact duplicates (same time and same values) dropped. */
@@ -167,24 +139,76 @@ export function sortReadings(readings: Reading[]): Reading[] {
   return out;
 }
 
-/** Full body of GET /llu/connections → connections (upstream order, which is not stable). */
+/**
+ * Full body of GET /llu/connections → connections (upstream order, which is not stable). Only a body
+ * that is not a connections answer at all is an error; each entry is read on its own, so one
+ * patient's bad field costs only that field and an entry without a usable patientId only itself
+ * (both reported through onIssue).
+ */
 export function parseConnections(body: unknown, options: ParseOptions = {}): Connection[] {
   const endpoint = options.endpoint ?? 'connections';
-  const raw = expectShape('connections', body, endpoint);
-  return raw.data.map((c) => connectionFrom(c, { ...options, endpoint }));
+  const raw = expectShape('connectionsEnvelope', body, endpoint);
+  const upstreamNow = options.upstreamNow ?? Date.now();
+  const report = (issue: DataIssue) => options.onIssue?.(issue);
+  const out: Connection[] = [];
+  const ids = new Set<string>();
+  raw.data.forEach((entry, i) => {
+    const c = lenientConnection(entry, { at: `data[${i}]`, report }, upstreamNow);
+    if (c === null) return;
+    if (ids.has(c.patientId)) {
+      report({
+        patientId: c.patientId,
+        path: `data[${i}].patientId`,
+        field: 'patientId',
+        problem: 'appears twice; the second entry is ignored',
+      });
+      return;
+    }
+    ids.add(c.patientId);
+    out.push(c);
+  });
+  return out;
 }
 
-/** Full body of GET /llu/connections/{id}/graph → Graph with readings oldest first. */
+/**
+ * Full body of GET /llu/connections/{id}/graph → Graph with readings oldest first. A bad point (or
+ * one more than FUTURE_TOLERANCE_MS ahead of upstream's clock) is dropped, the others are kept; a
+ * connection without a usable patientId makes the answer malformed (it is about one patient).
+ */
 export function parseGraph(body: unknown, options: ParseOptions = {}): Graph {
   const endpoint = options.endpoint ?? 'graph';
-  const { data } = expectShape('graph', body, endpoint);
-  const connection = connectionFrom(data.connection, { ...options, endpoint });
+  const { data } = expectShape('graphEnvelope', body, endpoint);
+  const upstreamNow = options.upstreamNow ?? Date.now();
+  const report = (issue: DataIssue) =>
+    options.onIssue?.({ ...issue, path: issue.path.replace(/^connection/, 'data.connection') });
+  const connection = parseConnection(data.connection, { ...options, endpoint, upstreamNow, onIssue: report });
+  const ctx = { patientId: connection.patientId, report };
   const activeSensors: SensorInfo[] = [];
-  for (const entry of data.activeSensors ?? [])
-    if (entry.sensor) activeSensors.push(sensorFrom(entry.sensor));
-  const readings = data.graphData.map((p) =>
-    readingFrom(p, { ...options, endpoint, fallbackUnit: connection.unit, defaultType: 0 }),
-  );
+  const sensors = Array.isArray(data.activeSensors) ? data.activeSensors : [];
+  sensors.forEach((entry, i) => {
+    const at = `data.activeSensors[${i}]`;
+    const raw = entry !== null && typeof entry === 'object' ? (entry as { sensor?: unknown }).sensor : entry;
+    const s = lenientSensor(raw, { ...ctx, at, fieldPrefix: 'activeSensors' }, 'sensor', upstreamNow);
+    if (s !== null) activeSensors.push(s);
+  });
+  const readings: Reading[] = [];
+  data.graphData.forEach((point, i) => {
+    const at = `data.graphData[${i}]`;
+    const pointCtx = { ...ctx, at, fieldPrefix: 'graphData' };
+    const r = lenientReading(point, pointCtx, { unit: connection.unit, type: 0 });
+    if (r === null) return;
+    if (r.timestamp > upstreamNow + FUTURE_TOLERANCE_MS) {
+      const minutes = Math.round((r.timestamp - upstreamNow) / 60_000);
+      report({
+        patientId: connection.patientId,
+        path: `${at}.FactoryTimestamp`,
+        field: 'graphData.FactoryTimestamp',
+        problem: `lies ${minutes} min after LibreLinkUp's clock; point ignored`,
+      });
+      return;
+    }
+    readings.push(r);
+  });
   return { connection, activeSensors, readings: sortReadings(readings) };
 }
 

@@ -163,6 +163,16 @@ const schemas = {
     }),
   }),
   logbook: obj(['status', 'data'], { status: { const: 0 }, data: { type: 'array', items: logbookItem } }),
+  // Only the envelope: entries are read field by field (lenient.ts) so one bad entry costs only itself.
+  connectionsEnvelope: obj(['status', 'data'], { status: { const: 0 }, data: { type: 'array' } }),
+  graphEnvelope: obj(['status', 'data'], {
+    status: { const: 0 },
+    data: obj(['connection', 'graphData'], {
+      connection: { type: 'object' },
+      activeSensors: nullable({ type: 'array' }),
+      graphData: { type: 'array' },
+    }),
+  }),
   loginSuccess: obj(['status', 'data'], {
     status: { const: 0 },
     data: obj(['user', 'authTicket'], {
@@ -200,6 +210,10 @@ export interface SchemaTypes {
   connections: RawConnectionsResponse;
   graph: RawGraphResponse;
   logbook: RawLogbookResponse;
+  connectionsEnvelope: RawEnvelope & { data: unknown[] };
+  graphEnvelope: RawEnvelope & {
+    data: { connection: Record<string, unknown>; activeSensors?: unknown[] | null; graphData: unknown[] };
+  };
   loginSuccess: RawLoginSuccess;
   loginRedirect: RawLoginRedirect;
   loginStep: RawLoginStep;

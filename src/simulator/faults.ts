@@ -4,7 +4,10 @@
 
 import type { ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
+import { shiftLluTimestamp } from './timestamps.js';
 import type { SimEndpoint, SimFault, SimFaultRule } from './types.js';
+
+export type HostileFault = Extract<SimFault, { kind: 'hostile' }>;
 
 export interface Answer {
   status: number;
@@ -30,6 +33,7 @@ export class FaultBook {
     const i = this.rules.findIndex(
       (r) =>
         r.left > 0 &&
+        r.fault.kind !== 'hostile' &&
         (r.endpoint === 'any' || r.endpoint === endpoint) &&
         (r.email === undefined || r.email.toLowerCase() === email?.toLowerCase()),
     );
@@ -39,6 +43,66 @@ export class FaultBook {
     if (rule.left <= 0) this.rules.splice(i, 1);
     return rule.fault;
   }
+
+  /** Every hostile-data rule for this request, consuming one use of each. */
+  takeHostile(endpoint: SimEndpoint | 'other', email: string | null): HostileFault[] {
+    const out: HostileFault[] = [];
+    for (const r of this.rules) {
+      if (r.left <= 0 || r.fault.kind !== 'hostile') continue;
+      if (r.endpoint !== 'any' && r.endpoint !== endpoint) continue;
+      if (r.email !== undefined && r.email.toLowerCase() !== email?.toLowerCase()) continue;
+      r.left--;
+      out.push(r.fault);
+    }
+    this.rules = this.rules.filter((r) => r.left > 0);
+    return out;
+  }
+}
+
+/** Puts `value` at a dot path (numeric segments index arrays), creating objects on the way. */
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let at: Record<string, unknown> = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = at[key];
+    if (next === null || typeof next !== 'object') at[key] = {};
+    at = at[key] as Record<string, unknown>;
+  }
+  at[keys.at(-1)!] = value;
+}
+
+/** Applies hostile-data rules to the patient's connection objects of a connections or graph answer. */
+export function applyHostile(
+  answer: Answer,
+  rules: readonly HostileFault[],
+  endpoint: SimEndpoint | 'other',
+): Answer {
+  if (rules.length === 0 || answer.status !== 200 || typeof answer.body !== 'object' || answer.body === null)
+    return answer;
+  const body = JSON.parse(JSON.stringify(answer.body)) as { data?: unknown };
+  const connections: Array<Record<string, unknown>> = [];
+  if (endpoint === 'connections' && Array.isArray(body.data)) connections.push(...body.data);
+  const graph = body.data as { connection?: Record<string, unknown> } | undefined;
+  if (endpoint === 'graph' && graph?.connection) connections.push(graph.connection);
+  for (const rule of rules) {
+    for (const c of connections) {
+      if (c.patientId !== rule.patientId) continue;
+      const m = c.glucoseMeasurement as Record<string, unknown> | null | undefined;
+      if (rule.readingOffsetMs !== undefined && m) {
+        for (const key of ['FactoryTimestamp', 'Timestamp'])
+          if (typeof m[key] === 'string') m[key] = shiftLluTimestamp(m[key] as string, rule.readingOffsetMs);
+        c.glucoseItem = m;
+      }
+      for (const [path, value] of Object.entries(rule.set ?? {}))
+        if (!path.startsWith('graphData.')) setPath(c, path, value);
+    }
+    // `graphData.<index>.<field>` spoils one point of the patient's graph.
+    const data = body.data as Record<string, unknown> | undefined;
+    if (endpoint === 'graph' && graph?.connection?.patientId === rule.patientId && data)
+      for (const [path, value] of Object.entries(rule.set ?? {}))
+        if (path.startsWith('graphData.')) setPath(data, path, value);
+  }
+  return { ...answer, body };
 }
 
 /** Corrupts a normal answer the way the `malformed` variants describe. */

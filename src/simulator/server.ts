@@ -24,7 +24,16 @@ import {
   type Ticket,
   versionTooOld,
 } from './bodies.js';
-import { type Answer, corrupt, echoAnswer, echoText, FaultBook, reticket, sendBomb } from './faults.js';
+import {
+  type Answer,
+  applyHostile,
+  corrupt,
+  echoAnswer,
+  echoText,
+  FaultBook,
+  reticket,
+  sendBomb,
+} from './faults.js';
 import { SimPatient } from './patient-model.js';
 import type {
   FakeLibreLinkUpServer,
@@ -146,6 +155,7 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
   }
   const tokens = new Map<string, TokenState>();
   const faults = new FaultBook();
+  let clockOffsetMs = options.clockOffsetMs ?? 0;
   const requests: SimRequestLogEntry[] = [];
   const hangs = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
@@ -368,6 +378,7 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
       case 'version':
         return { status: 403, body: versionTooOld(fault.minimumVersion ?? minimumVersion) };
       case 'malformed':
+      case 'hostile':
       case 'hang':
       case 'echo_secrets':
       case 'ticket':
@@ -380,6 +391,7 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
     if (res.destroyed) return;
     const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
     res.writeHead(answer.status, {
+      date: new Date(now() + clockOffsetMs).toUTCString(),
       'content-type': answer.contentType ?? 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(text),
       ...(answer.headers ?? {}),
@@ -473,6 +485,11 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
     email = result.email ?? email;
     let answer = result.answer;
     let outcome = result.outcome;
+    const hostile = faults.takeHostile(r.endpoint, email);
+    if (hostile.length > 0) {
+      answer = applyHostile(answer, hostile, r.endpoint);
+      outcome = `${outcome}+hostile`;
+    }
     if (fault?.kind === 'malformed') {
       answer = corrupt(answer, fault.variant, r.endpoint);
       outcome = `malformed_${fault.variant}`;
@@ -545,6 +562,9 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
       const acc = account(email);
       acc.hidden ??= new Map();
       acc.hidden.set(patientId, answers);
+    },
+    setClockOffset: (ms) => {
+      clockOffsetMs = ms;
     },
     close: async () => {
       for (const t of hangs) clearTimeout(t);

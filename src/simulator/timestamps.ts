@@ -12,3 +12,12 @@ export function formatLluTimestamp(ms: number, offsetMinutes = 0): string {
     `${h12}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${h24 < 12 ? 'AM' : 'PM'}`
   );
 }
+
+/** A LibreLinkUp timestamp moved by `ms` (text that is not one is returned unchanged). */
+export function shiftLluTimestamp(text: string, ms: number): string {
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4}) (\d{1,2}):(\d{2}):(\d{2}) (AM|PM)$/.exec(text);
+  if (m === null) return text;
+  const hour = (Number(m[4]) % 12) + (m[7] === 'PM' ? 12 : 0);
+  const at = Date.UTC(Number(m[3]), Number(m[1]) - 1, Number(m[2]), hour, Number(m[5]), Number(m[6]));
+  return formatLluTimestamp(at + ms);
+}

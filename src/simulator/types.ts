@@ -83,7 +83,15 @@ export type SimFault =
    * moves the `expires` it announces (the token's real validity is unchanged).
    */
   | { kind: 'ticket'; token?: string; expiresShiftMs?: number }
-  | { kind: 'bomb'; inflatedMb?: number }; // gzip answer that inflates to inflatedMb (default 512) MB
+  | { kind: 'bomb'; inflatedMb?: number } // gzip answer that inflates to inflatedMb (default 512) MB
+  /**
+   * Hostile data for one patient in otherwise normal connections/graph answers (combines with other
+   * faults): `set` puts any JSON value at a dot path inside the patient's connection object (e.g.
+   * `glucoseMeasurement.ValueInMgPerDl`, `sensor.a`, `firstName`; on graph answers
+   * `graphData.<index>.<field>` spoils one point); `readingOffsetMs` moves the
+   * current reading's timestamps (future: positive, backwards: negative).
+   */
+  | { kind: 'hostile'; patientId: string; set?: Record<string, unknown>; readingOffsetMs?: number };
 
 export interface SimFaultRule {
   endpoint: SimEndpoint;
@@ -124,6 +132,8 @@ export interface SimOptions {
   lockoutFailures?: number;
   lockoutWindowSeconds?: number;
   lockoutSeconds?: number;
+  /** ms by which the `Date` header of every answer differs from `now` (the readings' clock); default 0 */
+  clockOffsetMs?: number;
   /** status for a wrong Account-Id (UNSURE upstream: 400 RequiredHeaderMissing or 403); default 400 */
   wrongAccountIdStatus?: 400 | 403;
   port?: number; // default 0 (OS-assigned)
@@ -164,4 +174,6 @@ export interface FakeLibreLinkUpServer {
    * as upstream sometimes does for a moment; the patient is followed throughout.
    */
   hideFor(email: string, patientId: string, answers?: number): void;
+  /** ms by which the `Date` header differs from the readings' clock from now on */
+  setClockOffset(ms: number): void;
 }

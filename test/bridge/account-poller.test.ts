@@ -2,14 +2,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  AccountPoller,
-  type Tracked,
-  trackedFrom,
-  type UpstreamClient,
-} from '../../src/bridge/account-poller.js';
-import { People } from '../../src/bridge/people.js';
-import { SlugRegistry } from '../../src/bridge/slugs.js';
+import { AccountPoller, type UpstreamClient } from '../../src/bridge/account-poller.js';
 import { AccountStore } from '../../src/bridge/store.js';
 import type { AccountConfig } from '../../src/config/types.js';
 import { LluError } from '../../src/librelinkup/errors.js';
@@ -17,6 +10,7 @@ import { silentLogger } from '../../src/log.js';
 import { FakeUpstream } from './fake-upstream.js';
 import { T0 } from './fixtures.js';
 import { RecordingSink } from './recording-sink.js';
+import { singleAccountPeople } from './single-account.js';
 
 const MIN = 60_000;
 
@@ -33,12 +27,6 @@ const account: AccountConfig = {
 function makePoller(dir: string, upstream: UpstreamClient, sink: RecordingSink) {
   const store = new AccountStore(dir, 'acct_test', silentLogger());
   const persisted = store.load('fp');
-  const people = new People<Tracked>(
-    [{ key: 'acct_test', follows: () => true }],
-    new SlugRegistry(),
-    trackedFrom,
-  );
-  people.load([{ key: 'acct_test', patients: persisted.patients, gone: persisted.gone }], Date.now());
   return new AccountPoller({
     key: 'acct_test',
     label: 'fo***@example.com',
@@ -48,8 +36,7 @@ function makePoller(dir: string, upstream: UpstreamClient, sink: RecordingSink) 
     store,
     persisted,
     sink,
-    people,
-    patientConfigs: new Map([['acct_test', account.patients]]),
+    ...singleAccountPeople('acct_test', account, persisted),
     logger: silentLogger(),
     spread: 0,
     random: () => 0.5,

@@ -5,11 +5,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AccountPoller, type Tracked, trackedFrom } from '../../src/bridge/account-poller.js';
+import { AccountPoller } from '../../src/bridge/account-poller.js';
 import { INTERNAL_MAX_MS, retryDelay, TRANSIENT_BASE_MS } from '../../src/bridge/backoff.js';
 import type { AccountStatus } from '../../src/bridge/events.js';
-import { People } from '../../src/bridge/people.js';
-import { SlugRegistry } from '../../src/bridge/slugs.js';
 import { AccountStore } from '../../src/bridge/store.js';
 import type { AccountConfig } from '../../src/config/types.js';
 import { healthReport } from '../../src/http/health.js';
@@ -19,6 +17,7 @@ import { captureLogs } from '../helpers/logs.js';
 import { FakeUpstream } from './fake-upstream.js';
 import { T0 } from './fixtures.js';
 import { RecordingSink } from './recording-sink.js';
+import { singleAccountPeople } from './single-account.js';
 
 const MIN = 60_000;
 
@@ -63,12 +62,6 @@ describe('our own errors', () => {
     const { capture, destination } = captureLogs();
     const store = new AccountStore(dir, 'acct_test', silentLogger());
     const persisted = store.load('fp');
-    const people = new People<Tracked>(
-      [{ key: 'acct_test', follows: () => true }],
-      new SlugRegistry(),
-      trackedFrom,
-    );
-    people.load([{ key: 'acct_test', patients: persisted.patients, gone: persisted.gone }], Date.now());
     const poller = new AccountPoller({
       key: 'acct_test',
       label: 'fo***@example.com',
@@ -78,8 +71,7 @@ describe('our own errors', () => {
       store,
       persisted,
       sink,
-      people,
-      patientConfigs: new Map([['acct_test', account.patients]]),
+      ...singleAccountPeople('acct_test', account, persisted),
       logger: createLogger({ level: 'debug', destination }),
       spread: 0,
       random: () => 0.5,

@@ -91,15 +91,10 @@ describe('upstream faults end to end', () => {
     ]);
   });
 
-  it('each malformed body kind: nothing malformed published, the problem named, then recovery', async () => {
-    const variants: Malformed[] = [
-      'not_json',
-      'empty',
-      'missing_data',
-      'wrong_types',
-      'bad_timestamp',
-      'truncated',
-    ];
+  it('each malformed whole-body kind: nothing malformed published, the problem named, then recovery', async () => {
+    // wrong_types and bad_timestamp spoil fields of single entries, which cost only those fields
+    // (hostile-upstream.e2e.test.ts); these are the whole-body kinds.
+    const variants: Malformed[] = ['not_json', 'empty', 'missing_data', 'truncated'];
     await Promise.all(
       variants.map(async (variant) => {
         const { sim, collector, start, accountStates, readings } = await setup();

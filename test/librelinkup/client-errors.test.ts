@@ -131,14 +131,26 @@ describe('LluClient failures', () => {
     expect(err.message).toMatch(/authTicket/);
   });
 
-  it('connections with a mistyped field → malformed naming connections and the first error path', async () => {
+  it('connections with a mistyped field → only that field is absent, named by its path', async () => {
     const bad = connectionsOk() as { json: { data: Array<Record<string, unknown>> } };
     (bad.json.data[0]!.glucoseMeasurement as Record<string, unknown>).ValueInMgPerDl = 'high';
     server = await startScriptedServer({ [LOGIN]: loginOk('tok-secret-1'), [CONNECTIONS]: bad });
     const { client } = clientFor(server);
+    const answer = await client.connectionsAnswer();
+    expect(answer.connections[0]).toMatchObject({ latest: null });
+    expect(answer.issues).toEqual([
+      expect.objectContaining({ path: 'data[0].glucoseMeasurement.ValueInMgPerDl' }),
+    ]);
+  });
+
+  it('connections whose data is not a list → malformed naming connections and the path', async () => {
+    const bad = connectionsOk() as { json: { data: unknown } };
+    bad.json.data = { patientId: 'x' };
+    server = await startScriptedServer({ [LOGIN]: loginOk('tok-secret-1'), [CONNECTIONS]: bad });
+    const { client } = clientFor(server);
     const err = await rejectsLlu(client.connections());
     expect(err).toMatchObject({ kind: 'malformed', endpoint: 'connections' });
-    expect(err.message).toContain('/data/0/glucoseMeasurement/ValueInMgPerDl');
+    expect(err.message).toContain('/data');
     expect(err.message).not.toContain('tok-secret-1');
   });
 

@@ -162,8 +162,6 @@ describe.skipIf(!available)('client vs simulator: faults', () => {
     ['malformed not_json', { kind: 'malformed', variant: 'not_json' }, 'malformed'],
     ['malformed empty', { kind: 'malformed', variant: 'empty' }, 'malformed'],
     ['malformed missing_data', { kind: 'malformed', variant: 'missing_data' }, 'malformed'],
-    ['malformed wrong_types', { kind: 'malformed', variant: 'wrong_types' }, 'malformed'],
-    ['malformed bad_timestamp', { kind: 'malformed', variant: 'bad_timestamp' }, 'malformed'],
     ['malformed truncated', { kind: 'malformed', variant: 'truncated' }, 'malformed'],
     ['version (persistent)', { kind: 'version', minimumVersion: '4.99.0' }, 'version'],
     ['unauthorized (persistent)', { kind: 'unauthorized' }, 'unauthorized'],
@@ -179,6 +177,23 @@ describe.skipIf(!available)('client vs simulator: faults', () => {
     if (kind === 'rate_limited') expect(err.retryAt).toBeGreaterThan(Date.now() + 60_000);
     if (kind === 'locked') expect(err.retryAt).toBeGreaterThan(Date.now() + 200_000);
   });
+
+  it.each([
+    ['wrong_types', 'glucoseMeasurement.ValueInMgPerDl'],
+    ['bad_timestamp', 'glucoseMeasurement.FactoryTimestamp'],
+  ] as const)(
+    'connections fault malformed %s spoils single entries: latest absent, each named',
+    async (variant, field) => {
+      const c = client();
+      await c.login();
+      fake.addFault({ endpoint: 'connections', fault: { kind: 'malformed', variant } });
+      const answer = await c.connectionsAnswer();
+      expect(answer.connections.length).toBeGreaterThan(0);
+      for (const conn of answer.connections) expect(conn.latest).toBeNull();
+      expect(answer.issues.map((i) => i.field)).toEqual(answer.connections.map(() => field));
+      expect(answer.clockFromHeader).toBe(true);
+    },
+  );
 
   it.each([
     ['http429', { kind: 'http429' }, 'rate_limited'],

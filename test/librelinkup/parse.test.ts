@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { DataIssue } from '../../src/librelinkup/lenient.js';
 import {
   parseConnection,
   parseConnections,
@@ -185,22 +186,41 @@ describe('parseConnection', () => {
     expect(c.latest).toMatchObject({ mgdl: 91, value: 5.1, unit: 'mmol/L' });
   });
 
-  it.each([['patientId'], ['targetLow'], ['uom'], ['firstName']])(
-    'missing %s → malformed naming it',
-    (field) => {
-      const raw = base();
-      delete raw[field];
-      const err = catchLlu(() => parseConnections({ status: 0, data: [raw] }));
-      expect(err.kind).toBe('malformed');
-      expect(err.endpoint).toBe('connections');
-      expect(err.message).toContain(field);
-    },
-  );
-
-  it('uom must be 0 or 1', () => {
+  it('missing patientId → that entry is dropped with an issue naming the path; the others stay', () => {
     const raw = base();
-    raw.uom = '1';
+    delete raw.patientId;
+    const issues: DataIssue[] = [];
+    const out = parseConnections({ status: 0, data: [raw, base()] }, { onIssue: (i) => issues.push(i) });
+    expect(out).toHaveLength(1);
+    expect(issues).toEqual([
+      expect.objectContaining({ patientId: null, path: 'data[0].patientId', field: 'patientId' }),
+    ]);
     expect(catchLlu(() => parseConnection(raw)).kind).toBe('malformed');
+  });
+
+  it.each([
+    ['targetLow', { targetLowMgdl: 70 }],
+    ['uom', { unit: 'mg/dL' }],
+    ['firstName', { firstName: '' }],
+  ])('missing %s → only that field falls back, with an issue naming it', (field, expected) => {
+    const raw = base();
+    delete raw[field];
+    const issues: DataIssue[] = [];
+    const [c] = parseConnections({ status: 0, data: [raw] }, { onIssue: (i) => issues.push(i) });
+    expect(c).toMatchObject(expected);
+    expect(issues.map((i) => i.path)).toContain(`data[0].${field}`);
+  });
+
+  it('uom other than 0/1 → the unit of GlucoseUnits, with an issue (mg/dL still from ValueInMgPerDl)', () => {
+    const raw = base() as Record<string, unknown> & { glucoseMeasurement: Record<string, unknown> };
+    raw.uom = '1';
+    raw.glucoseMeasurement.GlucoseUnits = 0;
+    raw.glucoseMeasurement.Value = 5.1;
+    const issues: DataIssue[] = [];
+    const c = parseConnection(raw, { onIssue: (i) => issues.push(i) });
+    expect(c.unit).toBe('mmol/L');
+    expect(c.latest?.mgdl).toBe(91);
+    expect(issues.map((i) => i.field)).toEqual(['uom']);
   });
 
   it('an empty connections list is fine (invitation not accepted yet)', () => {
@@ -219,6 +239,22 @@ describe('parseGraph', () => {
     const g = parseGraph(body);
     expect(g.activeSensors).toEqual([]);
     expect(g.readings.map((r) => r.mgdl)).toEqual([117, 115, 116]);
+  });
+
+  it('a bad graph point is dropped and named; a bad connection field is named under data.connection', () => {
+    const body = clone(fixture('dump-graph.json')) as {
+      data: { graphData: Array<Record<string, unknown>>; connection: Record<string, unknown> };
+    };
+    const good = parseGraph(clone(body));
+    body.data.graphData[1]!.ValueInMgPerDl = 'x';
+    body.data.connection.firstName = null;
+    const issues: DataIssue[] = [];
+    const g = parseGraph(body, { onIssue: (i) => issues.push(i) });
+    expect(g.readings).toHaveLength(good.readings.length - 1);
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      'data.connection.firstName',
+      'data.graphData[1].ValueInMgPerDl',
+    ]);
   });
 
   it('rejects a graph without graphData', () => {

@@ -53,7 +53,7 @@ describe.each(['project', 'bare'] as const)('redaction (%s logger)', (kind) => {
         connectionsOk(),
         { status: 401, json: { message: 'invalid or expired jwt' } },
         connectionsOk({ token: TOKENS[2]!, expires: 4_102_444_900 }),
-        { text: `{"status":0,"data":[{"patientId":1}],"ticket":{"token":"${TOKENS[2]}"}}` },
+        { text: `{"status":0,"data":{"patientId":1},"ticket":{"token":"${TOKENS[2]}"}}` },
       ],
     });
     const { logger, lines } = capture(kind);

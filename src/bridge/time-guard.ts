@@ -1,0 +1,192 @@
+// The poller's edge for the time rules (time-sanity.ts) and the per-entry data issues
+// (data-issues.ts): keeps their memories per account and patient, and logs each finding once, by
+// patient slug and JSON path, never with a long raw value.
+
+import type { ConnectionsAnswer } from '../librelinkup/client.js';
+import type { DataIssue } from '../librelinkup/lenient.js';
+import { FUTURE_TOLERANCE_MS } from '../librelinkup/limits.js';
+import type { Connection, Reading } from '../librelinkup/model.js';
+import type { Logger } from '../log.js';
+import { nextIssues } from './data-issues.js';
+import {
+  type ClockMemory,
+  EMPTY_CLOCK_MEMORY,
+  EMPTY_LIVE_MEMORY,
+  judgeClock,
+  judgeLive,
+  type LiveMemory,
+  type LiveOutcome,
+  persistedAhead,
+  spoken,
+} from './time-sanity.js';
+
+/** What the guard may read and correct of one tracked patient. */
+export interface TimeTracked {
+  patientId: string;
+  slug: string;
+  /** newest reading time known (latest, watermark, queued), 0 when none */
+  newestTs: number;
+  /** forget `latest` and the reading log from this time on */
+  forgetFrom(from: number): void;
+}
+
+interface Source {
+  connections(): Promise<Connection[]>;
+  connectionsAnswer?(): Promise<ConnectionsAnswer>;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export class TimeGuard {
+  private upstreamNow: number | null = null;
+  private firstAnswer = true;
+  private clock: ClockMemory = EMPTY_CLOCK_MEMORY;
+  private readonly live = new Map<string, LiveMemory>();
+  private issues: ReadonlySet<string> = new Set();
+  private readonly graphMemory = new Map<string, ReadonlySet<string>>();
+
+  constructor(private readonly log: Logger) {}
+
+  /** One connections answer; a client without a clock is judged by this machine's clock. */
+  async fetch(client: Source, now: () => number): Promise<ConnectionsAnswer> {
+    if (client.connectionsAnswer) return client.connectionsAnswer();
+    const connections = await client.connections();
+    return { connections, upstreamNow: now(), clockFromHeader: false, issues: [] };
+  }
+
+  /**
+   * Before the answer reaches the patients: clock warnings; at the first answer after a start, a
+   * persisted reading ahead of LibreLinkUp's clock is forgotten; a live reading from the future is
+   * taken out of the answer (so it is neither accepted nor kept in the stored connection).
+   */
+  beforeConnections(answer: ConnectionsAnswer, localNow: number, tracked: readonly TimeTracked[]): void {
+    const { upstreamNow } = answer;
+    this.upstreamNow = upstreamNow;
+    const clock = judgeClock(this.clock, {
+      localNow,
+      upstreamNow,
+      fromHeader: answer.clockFromHeader,
+      newestTimestamps: answer.connections.flatMap((c) => (c.latest ? [c.latest.timestamp] : [])),
+    });
+    this.clock = clock.memory;
+    for (const note of clock.notes) {
+      if (note.kind === 'offset') {
+        this.log.warn(
+          { clock_offset_s: Math.round(note.offsetMs / 1000) },
+          `this machine's clock is ${spoken(note.offsetMs)} ${note.offsetMs < 0 ? 'behind' : 'ahead of'} LibreLinkUp's (its Date header); readings are judged by LibreLinkUp's clock, but staleness is judged by this machine's: set its time (NTP)`,
+        );
+      } else {
+        this.log.warn(
+          { clock_offset_s: Math.round(note.offsetMs / 1000) },
+          `readings arrive already stale: ${spoken(note.localAgeMs)} old by this machine's clock but ${spoken(note.upstreamAgeMs)} by LibreLinkUp's; this machine's clock is ${spoken(note.offsetMs)} ${note.offsetMs < 0 ? 'behind' : 'ahead of'} LibreLinkUp's: set its time (NTP)`,
+        );
+      }
+    }
+    if (this.firstAnswer) {
+      this.firstAnswer = false;
+      for (const t of tracked) {
+        if (!persistedAhead(t.newestTs, upstreamNow)) continue;
+        const ahead = t.newestTs - upstreamNow;
+        this.log.warn(
+          { patient: t.slug, at: iso(t.newestTs), ahead_s: Math.round(ahead / 1000) },
+          `discarding the stored reading of ${t.slug} dated ${spoken(ahead)} ahead of LibreLinkUp's clock; newer real readings are published as usual`,
+        );
+        t.forgetFrom(upstreamNow + FUTURE_TOLERANCE_MS + 1);
+      }
+    }
+    const slugOf = new Map(tracked.map((t) => [t.patientId, t.slug]));
+    answer.connections = answer.connections.map((c) => {
+      if (c.latest === null) return c;
+      const outcome = this.judgeFuture(c.patientId, slugOf.get(c.patientId) ?? null, c.latest);
+      return outcome ? { ...c, latest: null } : c;
+    });
+  }
+
+  /** True when `reading` is refused as lying in the future (logged once per episode). */
+  private judgeFuture(patientId: string, slug: string | null, reading: Reading): boolean {
+    const memory = this.live.get(patientId) ?? EMPTY_LIVE_MEMORY;
+    const outcome = judgeLive(memory, {
+      reading,
+      newest: null,
+      upstreamNow: this.upstreamNow ?? reading.timestamp,
+    });
+    if (outcome.accept.length > 0) return false;
+    this.live.set(patientId, outcome.memory);
+    if (outcome.note?.kind === 'future') {
+      const who = slug ?? 'a patient';
+      this.log.warn(
+        { patient: slug, at: iso(reading.timestamp), ahead_s: Math.round(outcome.note.aheadMs / 1000) },
+        `refused a reading of ${who} dated ${spoken(outcome.note.aheadMs)} ahead of LibreLinkUp's clock: not published, not stored, and later readings are not held back by it (a phone or sensor clock may be wrong)`,
+      );
+    }
+    return true;
+  }
+
+  /** The time rules for one live reading against the newest accepted one; logs what needs saying. */
+  judge(patientId: string, slug: string, reading: Reading, newest: Reading | null): LiveOutcome {
+    const outcome = judgeLive(this.live.get(patientId) ?? EMPTY_LIVE_MEMORY, {
+      reading,
+      newest,
+      upstreamNow: this.upstreamNow ?? reading.timestamp,
+    });
+    this.live.set(patientId, outcome.memory);
+    const note = outcome.note;
+    if (note?.kind === 'behind') {
+      this.log.warn(
+        {
+          patient: slug,
+          at: iso(reading.timestamp),
+          newest: iso(newest?.timestamp ?? 0),
+          behind_s: Math.round(note.behindMs / 1000),
+        },
+        `LibreLinkUp's newest reading of ${slug} is ${spoken(note.behindMs)} older than the newest one already accepted; held until LibreLinkUp's next reading shows which timeline is right`,
+      );
+    } else if (note?.kind === 'adopted') {
+      this.log.warn(
+        {
+          patient: slug,
+          from: iso(outcome.accept[0]?.timestamp ?? 0),
+          behind_s: Math.round(note.behindMs / 1000),
+        },
+        `LibreLinkUp's readings of ${slug} keep running ${spoken(note.behindMs)} behind the newest one accepted: following LibreLinkUp's timeline from now on and publishing the ${note.readings} held readings`,
+      );
+    }
+    return outcome;
+  }
+
+  /** After the answer reached the patients (new ones have slugs now): log new issues, once each. */
+  afterConnections(answer: ConnectionsAnswer, tracked: readonly TimeTracked[]): void {
+    const slugOf = new Map(tracked.map((t) => [t.patientId, t.slug]));
+    // Issues of patients this account does not follow (config `patients`) are none of our business.
+    const ours = answer.issues.filter((i) => i.patientId === null || slugOf.has(i.patientId));
+    const { fresh, cleared, memory } = nextIssues(this.issues, ours);
+    this.issues = memory;
+    for (const issue of fresh)
+      this.logIssue(issue, issue.patientId === null ? null : (slugOf.get(issue.patientId) ?? null));
+    if (cleared.length > 0)
+      this.log.info({ fields: cleared.length }, 'LibreLinkUp data that was unusable is usable again');
+  }
+
+  /** Issues of one patient's graph answer, once per field until a graph answer no longer has it. */
+  graphIssues(patientId: string, slug: string, issues: readonly DataIssue[]): void {
+    const { fresh, memory } = nextIssues(this.graphMemory.get(patientId) ?? new Set(), issues);
+    this.graphMemory.set(patientId, memory);
+    for (const issue of fresh) this.logIssue(issue, slug);
+  }
+
+  private logIssue(issue: DataIssue, slug: string | null): void {
+    if (slug === null) {
+      this.log.warn(
+        { path: issue.path },
+        `LibreLinkUp sent a connection entry that cannot be used (${issue.path} ${issue.problem}); the other patients are published as usual`,
+      );
+      return;
+    }
+    this.log.warn(
+      { patient: slug, path: issue.path },
+      `LibreLinkUp data for ${slug} at ${issue.path}: ${issue.problem}; the rest of the data is used as usual`,
+    );
+  }
+}
