@@ -316,7 +316,7 @@ export function usablePatientId(value: unknown): value is string {
     typeof value === 'string' &&
     value.length <= ID_MAX_CHARS &&
     /\S/.test(value) &&
-    !/[\u0000-\u001f\u007f]/.test(value)
+    ![...value].some((ch) => (ch.codePointAt(0) ?? 0) < 0x20 || ch === '\u007f')
   );
 }
 
