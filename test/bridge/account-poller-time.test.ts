@@ -4,29 +4,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AccountPoller } from '../../src/bridge/account-poller.js';
-import { AccountStore } from '../../src/bridge/store.js';
-import type { AccountConfig } from '../../src/config/types.js';
 import type { ConnectionsAnswer } from '../../src/librelinkup/client.js';
-import { createLogger, silentLogger } from '../../src/log.js';
+import { createLogger } from '../../src/log.js';
 import { captureLogs } from '../helpers/logs.js';
 import { FakeUpstream } from './fake-upstream.js';
 import { reading, T0 } from './fixtures.js';
 import { RecordingSink } from './recording-sink.js';
-import { singleAccountPeople } from './single-account.js';
+import { singleAccountPoller } from './single-account.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-
-const account: AccountConfig = {
-  email: 'follower@example.com',
-  password: 'pw',
-  region: 'auto',
-  api_url: 'http://127.0.0.1:1',
-  region_url: 'http://127.0.0.1:1/r/{region}',
-  accept_terms: false,
-  version: '4.16.0',
-};
 
 /** FakeUpstream with LibreLinkUp's clock (`offsetMs` ahead of this machine) and scripted hostility. */
 class ClockedUpstream extends FakeUpstream {
@@ -52,22 +39,12 @@ class ClockedUpstream extends FakeUpstream {
 }
 
 function makePoller(dir: string, upstream: ClockedUpstream, sink: RecordingSink) {
-  const store = new AccountStore(dir, 'acct_test', silentLogger());
-  const persisted = store.load('fp');
   const { capture, destination } = captureLogs();
-  const poller = new AccountPoller({
-    key: 'acct_test',
-    label: 'fo***@example.com',
-    account,
-    poll: { interval: 60, min_interval: 10, timeout: 20 },
+  const poller = singleAccountPoller({
+    dir,
     client: upstream,
-    store,
-    persisted,
     sink,
-    ...singleAccountPeople('acct_test', account, persisted),
     logger: createLogger({ level: 'info', destination }),
-    spread: 0,
-    random: () => 0.5,
   });
   return { poller, logs: capture };
 }

@@ -2,45 +2,17 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AccountPoller, type UpstreamClient } from '../../src/bridge/account-poller.js';
-import { AccountStore } from '../../src/bridge/store.js';
-import type { AccountConfig } from '../../src/config/types.js';
+import type { UpstreamClient } from '../../src/bridge/account-poller.js';
 import { LluError } from '../../src/librelinkup/errors.js';
-import { silentLogger } from '../../src/log.js';
 import { FakeUpstream } from './fake-upstream.js';
 import { T0 } from './fixtures.js';
 import { RecordingSink } from './recording-sink.js';
-import { singleAccountPeople } from './single-account.js';
+import { singleAccountPoller } from './single-account.js';
 
 const MIN = 60_000;
 
-const account: AccountConfig = {
-  email: 'follower@example.com',
-  password: 'pw',
-  region: 'auto',
-  api_url: 'http://127.0.0.1:1',
-  region_url: 'http://127.0.0.1:1/r/{region}',
-  accept_terms: false,
-  version: '4.16.0',
-};
-
 function makePoller(dir: string, upstream: UpstreamClient, sink: RecordingSink) {
-  const store = new AccountStore(dir, 'acct_test', silentLogger());
-  const persisted = store.load('fp');
-  return new AccountPoller({
-    key: 'acct_test',
-    label: 'fo***@example.com',
-    account,
-    poll: { interval: 60, min_interval: 10, timeout: 20 },
-    client: upstream,
-    store,
-    persisted,
-    sink,
-    ...singleAccountPeople('acct_test', account, persisted),
-    logger: silentLogger(),
-    spread: 0,
-    random: () => 0.5,
-  });
+  return singleAccountPoller({ dir, client: upstream, sink });
 }
 
 describe('AccountPoller', () => {

@@ -5,31 +5,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AccountPoller } from '../../src/bridge/account-poller.js';
 import { INTERNAL_MAX_MS, retryDelay, TRANSIENT_BASE_MS } from '../../src/bridge/backoff.js';
 import type { AccountStatus } from '../../src/bridge/events.js';
-import { AccountStore } from '../../src/bridge/store.js';
-import type { AccountConfig } from '../../src/config/types.js';
 import { healthReport } from '../../src/http/health.js';
 import { internalError } from '../../src/librelinkup/errors.js';
-import { createLogger, silentLogger } from '../../src/log.js';
+import { createLogger } from '../../src/log.js';
 import { captureLogs } from '../helpers/logs.js';
 import { FakeUpstream } from './fake-upstream.js';
 import { T0 } from './fixtures.js';
 import { RecordingSink } from './recording-sink.js';
-import { singleAccountPeople } from './single-account.js';
+import { singleAccountPoller } from './single-account.js';
 
 const MIN = 60_000;
-
-const account: AccountConfig = {
-  email: 'follower@example.com',
-  password: 'pw',
-  region: 'auto',
-  api_url: 'http://127.0.0.1:1',
-  region_url: 'http://127.0.0.1:1/r/{region}',
-  accept_terms: false,
-  version: '4.16.0',
-};
 
 /** An upstream whose connections() hits a bug of ours while `broken` is set. */
 class BuggyUpstream extends FakeUpstream {
@@ -60,21 +47,11 @@ describe('our own errors', () => {
     const upstream = new BuggyUpstream(T0);
     const sink = new RecordingSink();
     const { capture, destination } = captureLogs();
-    const store = new AccountStore(dir, 'acct_test', silentLogger());
-    const persisted = store.load('fp');
-    const poller = new AccountPoller({
-      key: 'acct_test',
-      label: 'fo***@example.com',
-      account,
-      poll: { interval: 60, min_interval: 10, timeout: 20 },
+    const poller = singleAccountPoller({
+      dir,
       client: upstream,
-      store,
-      persisted,
       sink,
-      ...singleAccountPeople('acct_test', account, persisted),
       logger: createLogger({ level: 'debug', destination }),
-      spread: 0,
-      random: () => 0.5,
     });
     poller.start();
     await vi.advanceTimersByTimeAsync(1_000);
