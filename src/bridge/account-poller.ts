@@ -183,6 +183,7 @@ export class AccountPoller {
       lastPollAt: this.lastPollAt,
       minIntervalMs: this.deps.poll.min_interval * 1000,
       intervalMs: this.deps.poll.interval * 1000,
+      freshness: this.deps.poll.freshness,
       spread: this.deps.spread,
       patients: [...this.patients.values()].map((p) => ({
         latestTs: p.latest?.timestamp ?? null,
@@ -261,7 +262,14 @@ export class AccountPoller {
 
   private acceptLive(tracked: Tracked, reading: Reading, seenAt: number, pollGap: number): void {
     const previousTs = tracked.latest?.timestamp ?? null;
-    tracked.cadence = observe(tracked.cadence, reading.timestamp, previousTs, seenAt, pollGap);
+    tracked.cadence = observe(
+      tracked.cadence,
+      reading.timestamp,
+      previousTs,
+      seenAt,
+      pollGap,
+      this.deps.poll.freshness,
+    );
     tracked.log = addLive(tracked.log, reading, periodOf(tracked.cadence), seenAt);
     tracked.latest = reading;
     tracked.history = addToHistory(tracked.history, [reading], seenAt);
