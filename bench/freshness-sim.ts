@@ -100,7 +100,6 @@ export function simulate(w: LagWorkload, freshness: Freshness, opts: SimOptions 
   let now = T0;
   let polls = 0;
   const delays: number[] = [];
-  const judged: number[] = [];
   while (now < until) {
     if (now >= from) polls++;
     const k = latestVisible(now);
@@ -109,7 +108,6 @@ export function simulate(w: LagWorkload, freshness: Freshness, opts: SimOptions 
       cadence = observe(cadence, ts(k), latest < 0 ? null : ts(latest), now, pollGap, freshness);
       if (ts(k) >= from) {
         delays.push(now - availableAt[k]!);
-        judged.push(lags[k]!);
       }
       latest = k;
     }
