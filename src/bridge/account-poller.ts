@@ -24,7 +24,7 @@ import {
   wantsGraph,
 } from './outbox.js';
 import { buildSnapshot, fullName, matchPatient, slugify, thresholdsFor } from './patient.js';
-import { nextPollAt } from './schedule.js';
+import { nextPollAt, spacingOf } from './schedule.js';
 import type { SlugRegistry } from './slugs.js';
 import { computeStats } from './stats.js';
 import type { AccountStore, PersistedAccount, PersistedPatient } from './store.js';
@@ -166,7 +166,8 @@ export class AccountPoller {
       this.deps.logger.warn(`poll now ignored: no requests until ${iso(blocked)}`);
       return;
     }
-    const earliest = this.lastPollAt === null ? now : this.lastPollAt + this.deps.poll.min_interval * 1000;
+    const spacing = spacingOf(this.deps.poll.min_interval * 1000, this.pace);
+    const earliest = this.lastPollAt === null ? now : this.lastPollAt + spacing;
     if (!this.polling) this.schedule(Math.max(now, earliest));
   }
 
@@ -177,13 +178,18 @@ export class AccountPoller {
     this.timer = setTimeout(() => void this.poll(), Math.max(0, at - this.now()));
   }
 
+  /** The freshness setting: how many requests per reading the schedule may spend. */
+  private get pace() {
+    return this.deps.poll.freshness;
+  }
+
   private scheduleInput(now: number) {
     return {
       now,
       lastPollAt: this.lastPollAt,
       minIntervalMs: this.deps.poll.min_interval * 1000,
       intervalMs: this.deps.poll.interval * 1000,
-      freshness: this.deps.poll.freshness,
+      freshness: this.pace,
       spread: this.deps.spread,
       patients: [...this.patients.values()].map((p) => ({
         latestTs: p.latest?.timestamp ?? null,
@@ -262,14 +268,7 @@ export class AccountPoller {
 
   private acceptLive(tracked: Tracked, reading: Reading, seenAt: number, pollGap: number): void {
     const previousTs = tracked.latest?.timestamp ?? null;
-    tracked.cadence = observe(
-      tracked.cadence,
-      reading.timestamp,
-      previousTs,
-      seenAt,
-      pollGap,
-      this.deps.poll.freshness,
-    );
+    tracked.cadence = observe(tracked.cadence, reading.timestamp, previousTs, seenAt, pollGap, this.pace);
     tracked.log = addLive(tracked.log, reading, periodOf(tracked.cadence), seenAt);
     tracked.latest = reading;
     tracked.history = addToHistory(tracked.history, [reading], seenAt);

@@ -41,7 +41,8 @@ export function nextPollAt(input: ScheduleInput): number {
   const minIntervalMs = spacingOf(input.minIntervalMs, input.freshness);
   if (lastPollAt === null) return now + Math.round(input.spread * Math.min(minIntervalMs, 2_000));
   const earliest = lastPollAt + minIntervalMs;
-  const latest = lastPollAt + intervalMs;
+  // `fast` may widen the spacing past a short interval: the spacing wins.
+  const latest = lastPollAt + Math.max(intervalMs, minIntervalMs);
   let wanted = latest;
   for (const p of input.patients) {
     if (p.latestTs === null) continue;
