@@ -4,7 +4,7 @@
 // after a warm-up, and set against the freshness frontier of the same lags. Pure and fast (no timers),
 // so every setting on every workload runs in a second, in the benchmark and in unit tests.
 
-import { EMPTY_CADENCE, observe, quantile } from '../src/bridge/cadence.js';
+import { type Cadence, EMPTY_CADENCE, observe, quantile } from '../src/bridge/cadence.js';
 import { type Freshness, nextPollAt, spacingOf } from '../src/bridge/schedule.js';
 import { frontier, type PlanFigures } from './frontier.js';
 import { prng } from './workload.js';
@@ -71,59 +71,81 @@ export interface SimOutcome {
 }
 
 export interface SimOptions {
+  /** readings per patient */
   readings: number;
   /** readings at the start left out of the figures (cadence learning) */
   warmup: number;
   seed: number;
+  /** patients followed by the one account, each with its own phase in the period and its own lags */
+  patients?: number;
+  /** each poll fires up to this much after it was scheduled (a busy event loop), uniformly */
+  jitterMs?: number;
 }
 
 export const DEFAULT_SIM: SimOptions = { readings: 3_000, warmup: 200, seed: 7 };
 
+interface SimPatient {
+  lags: number[];
+  phase: number;
+  cadence: Cadence;
+  latest: number;
+  /** readings before this index have been looked at for visibility */
+  scanned: number;
+}
+
 export function simulate(w: LagWorkload, freshness: Freshness, opts: SimOptions = DEFAULT_SIM): SimOutcome {
   const random = prng(opts.seed);
   const T0 = 1_700_000_000_000;
-  const lags = Array.from({ length: opts.readings }, () => Math.round(w.lag(random)));
-  const ts = (k: number) => T0 + 5_000 + k * w.periodMs;
-  const availableAt = lags.map((lag, k) => ts(k) + lag);
+  const patients: SimPatient[] = Array.from({ length: opts.patients ?? 1 }, (_, i) => ({
+    lags: Array.from({ length: opts.readings }, () => Math.round(w.lag(random))),
+    phase: i === 0 ? 5_000 : Math.floor(random() * w.periodMs),
+    cadence: EMPTY_CADENCE,
+    latest: -1,
+    scanned: 0,
+  }));
+  const ts = (p: SimPatient, k: number) => T0 + p.phase + k * w.periodMs;
   // Newest reading visible at `now`: the bridge sees only the latest of each patient.
-  let frontierIdx = 0;
-  const latestVisible = (now: number): number => {
-    while (frontierIdx < lags.length && ts(frontierIdx) <= now) frontierIdx++;
-    for (let k = frontierIdx - 1; k >= 0; k--) if (availableAt[k]! <= now) return k;
-    return -1;
+  const latestVisible = (p: SimPatient, now: number): number => {
+    while (p.scanned < p.lags.length && ts(p, p.scanned) <= now) p.scanned++;
+    for (let k = p.scanned - 1; k > p.latest; k--) if (ts(p, k) + p.lags[k]! <= now) return k;
+    return p.latest;
   };
-  const from = ts(opts.warmup);
-  const until = ts(opts.readings - 2);
-  let cadence = EMPTY_CADENCE;
-  let latest = -1;
+  const from = T0 + w.periodMs * opts.warmup;
+  const until = T0 + w.periodMs * (opts.readings - 2);
+  const pace = { freshness, spacingMs: spacingOf(w.minIntervalMs, freshness) };
   let lastPollAt: number | null = null;
   let now = T0;
   let polls = 0;
   const delays: number[] = [];
   while (now < until) {
     if (now >= from) polls++;
-    const k = latestVisible(now);
-    if (k > latest) {
+    for (const p of patients) {
+      const k = latestVisible(p, now);
+      if (k === p.latest) continue;
       const pollGap = lastPollAt === null ? Number.POSITIVE_INFINITY : now - lastPollAt;
-      cadence = observe(cadence, ts(k), latest < 0 ? null : ts(latest), now, pollGap, freshness);
-      if (ts(k) >= from) {
-        delays.push(now - availableAt[k]!);
-      }
-      latest = k;
+      const previousTs = p.latest < 0 ? null : ts(p, p.latest);
+      p.cadence = observe(p.cadence, ts(p, k), previousTs, now, pollGap, pace);
+      if (ts(p, k) >= from) delays.push(now - ts(p, k) - p.lags[k]!);
+      p.latest = k;
     }
     lastPollAt = now;
-    now = nextPollAt({
+    const at = nextPollAt({
       now,
       lastPollAt,
       minIntervalMs: w.minIntervalMs,
       intervalMs: w.intervalMs,
       freshness,
       spread: 0,
-      patients: [{ latestTs: latest < 0 ? null : ts(latest), cadence }],
+      patients: patients.map((p) => ({
+        latestTs: p.latest < 0 ? null : ts(p, p.latest),
+        cadence: p.cadence,
+      })),
     });
+    now = at + Math.floor(random() * (opts.jitterMs ?? 0));
   }
-  const readings = lags.filter((_, k) => ts(k) >= from && ts(k) < until).length;
-  const windowLags = lags.filter((_, k) => ts(k) >= from && ts(k) < until);
+  const judged = (p: SimPatient, k: number) => ts(p, k) >= from && ts(p, k) < until;
+  const windowLags = patients.flatMap((p) => p.lags.filter((_, k) => judged(p, k)));
+  const readings = windowLags.length;
   const spacingMs = spacingOf(w.minIntervalMs, freshness);
   const requestsPerReading = polls / readings;
   const best = frontier(windowLags, spacingMs).bestAt(requestsPerReading);

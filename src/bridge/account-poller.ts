@@ -10,7 +10,7 @@ import type { Connection, Graph, Reading } from '../librelinkup/model.js';
 import type { Logger } from '../log.js';
 import { EMPTY_ALERT_MEMORY, nextAlerts } from './alerts.js';
 import { retryDelay } from './backoff.js';
-import { EMPTY_CADENCE, observe, periodOf } from './cadence.js';
+import { EMPTY_CADENCE, observe, type Pace, periodOf } from './cadence.js';
 import { isStale, staleAt } from './classify.js';
 import type { AccountStatus, BridgeSink, PatientSnapshot } from './events.js';
 import { addToHistory, type History } from './history.js';
@@ -166,8 +166,7 @@ export class AccountPoller {
       this.deps.logger.warn(`poll now ignored: no requests until ${iso(blocked)}`);
       return;
     }
-    const spacing = spacingOf(this.deps.poll.min_interval * 1000, this.pace);
-    const earliest = this.lastPollAt === null ? now : this.lastPollAt + spacing;
+    const earliest = this.lastPollAt === null ? now : this.lastPollAt + this.pace.spacingMs;
     if (!this.polling) this.schedule(Math.max(now, earliest));
   }
 
@@ -178,9 +177,10 @@ export class AccountPoller {
     this.timer = setTimeout(() => void this.poll(), Math.max(0, at - this.now()));
   }
 
-  /** The freshness setting: how many requests per reading the schedule may spend. */
-  private get pace() {
-    return this.deps.poll.freshness;
+  /** The freshness setting (requests per reading the schedule may spend) and the spacing it gives. */
+  private get pace(): Pace {
+    const freshness = this.deps.poll.freshness ?? 'balanced';
+    return { freshness, spacingMs: spacingOf(this.deps.poll.min_interval * 1000, freshness) };
   }
 
   private scheduleInput(now: number) {
@@ -189,7 +189,7 @@ export class AccountPoller {
       lastPollAt: this.lastPollAt,
       minIntervalMs: this.deps.poll.min_interval * 1000,
       intervalMs: this.deps.poll.interval * 1000,
-      freshness: this.pace,
+      freshness: this.pace.freshness,
       spread: this.deps.spread,
       patients: [...this.patients.values()].map((p) => ({
         latestTs: p.latest?.timestamp ?? null,

@@ -4,6 +4,15 @@
 /** How many requests per reading the user lets the bridge spend for fresher readings. */
 export type Freshness = 'economical' | 'balanced' | 'fast';
 
+/** What the aim tracker needs to know of the account's polling: the setting and the spacing it gets. */
+export interface Pace {
+  freshness: Freshness;
+  /** the shortest spacing between two polls of the account (ms) */
+  spacingMs: number;
+}
+
+export const DEFAULT_PACE: Pace = { freshness: 'balanced', spacingMs: 10_000 };
+
 export interface Cadence {
   /** recent spacings between consecutive live readings, ms */
   periods: number[];
@@ -50,7 +59,7 @@ export function observe(
   previousTs: number | null,
   seenAt: number,
   pollGap: number,
-  freshness: Freshness = 'balanced',
+  pace: Pace = DEFAULT_PACE,
 ): Cadence {
   let { periods, lags } = cadence;
   // Only spacings of one reading count; a gap of several readings would inflate the period.
@@ -59,15 +68,7 @@ export function observe(
   if (consecutive) periods = push(periods, spacing);
   const lag = seenAt - readingTs;
   if (lag >= 0 && pollGap <= Math.max(2 * (quantile(lags, 0.5) ?? 0), 30_000)) lags = push(lags, lag);
-  const aim = nextAim(
-    cadence,
-    { periods, lags },
-    consecutive,
-    readingTs,
-    seenAt - pollGap,
-    pollGap,
-    freshness,
-  );
+  const aim = nextAim(cadence, { periods, lags }, consecutive, readingTs, seenAt - pollGap, pace);
   return aim === undefined ? { periods, lags } : { periods, lags, ...aim };
 }
 
@@ -104,8 +105,7 @@ function nextAim(
   consecutive: boolean,
   readingTs: number,
   previousPollAt: number,
-  pollGap: number,
-  freshness: Freshness,
+  pace: Pace,
 ): Pick<Cadence, 'lagAim' | 'hitStreak' | 'aimStep' | 'missStreak'> | undefined {
   const kept = {
     lagAim: before.lagAim,
@@ -115,15 +115,16 @@ function nextAim(
   };
   if (isLearning(after) || !consecutive) return before.lagAim === undefined ? undefined : kept;
   const period = periodOf(after);
-  const rate = HIT_RATE[freshness];
+  const rate = HIT_RATE[pace.freshness];
   const aim = before.lagAim ?? quantile(after.lags, 0.25) ?? 0;
   const spread = (quantile(after.lags, 0.9) ?? 0) - (quantile(after.lags, 0.1) ?? 0);
   let step = before.aimStep ?? Math.min(STEP_MAX_MS, Math.max(250, spread / 2));
   const missed = previousPollAt >= readingTs + aim;
   if (missed) {
-    // The poll before the one that found it was a chase, not the first poll: a stall. (The first poll
-    // lands on the aim give or take the spread between accounts, under half a second.)
-    if (previousPollAt - (readingTs + aim) > Math.min(pollGap / 2, 1_000)) return { ...kept, lagAim: aim };
+    // Polls are at least a spacing apart, so the poll before the one that found the reading was the
+    // first after the aim only if it came less than a spacing after it; otherwise it was a chase
+    // itself and the reading a stall. (The first poll may come late: another patient's poll, spread.)
+    if (previousPollAt - (readingTs + aim) >= pace.spacingMs * 0.9) return { ...kept, lagAim: aim };
     const missStreak = (before.missStreak ?? 0) + 1;
     step = missStreak > 1 ? step * 2 : step * 0.7;
     step = Math.min(STEP_MAX_MS, Math.max(STEP_MIN_MS, step));

@@ -71,7 +71,7 @@ export function nextPollAt(input: ScheduleInput): number {
     // their reading later than this (the lag samples come mostly from chases); past that the upload
     // has stalled (phone offline, bad signal), and chasing it every few seconds would cost more than
     // it gains: poll when the next reading is due, which finds either.
-    const chased = p.latestTs + period + (quantile(p.cadence.lags, 0.9) ?? lag) - minIntervalMs / 2;
+    const chased = p.latestTs + period + (quantile(p.cadence.lags, 1) ?? lag) - minIntervalMs / 2;
     const horizon = Math.max(due + minIntervalMs / 2, chased);
     if (lastPollAt < horizon) {
       wanted = Math.min(wanted, earliest);

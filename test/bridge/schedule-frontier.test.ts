@@ -86,4 +86,16 @@ describe('the scheduler against the frontier (simulated clock, fixed seeds)', ()
       expect(medians[2]!).toBeLessThanOrEqual(medians[1]! * 1.1 + (w.minIntervalMs < 5_000 ? 1_000 : 0));
     });
   }
+
+  it('several patients on one account, late timers: budgets kept, readings found before the next comes', () => {
+    for (const w of WORKLOADS.slice(0, 3)) {
+      for (const f of SETTINGS) {
+        const o = simulate(w, f, { readings: 600, warmup: 100, seed: 11, patients: 3, jitterMs: 1_000 });
+        // Polls are shared by the patients, so an account spends less per reading than one patient.
+        expect(o.requestsPerReading, `${w.name}, ${f}`).toBeLessThanOrEqual(BUDGET[f]);
+        expect(o.superseded / o.readings, `${w.name}, ${f} superseded`).toBeLessThanOrEqual(0.01);
+        expect(o.p95Ms, `${w.name}, ${f} p95`).toBeLessThanOrEqual(20_000);
+      }
+    }
+  });
 });
