@@ -1,5 +1,6 @@
-// When to poll an account next: just after the next reading of any of its patients is due, never
-// sooner than min_interval after the last poll and never later than interval. Pure.
+// When to poll an account next: when the next reading of any of its patients is due (where its lag
+// tracker aims), never sooner than the spacing after the last poll (min_interval; at least 5 s under
+// `fast`) and never later than interval. Pure.
 
 import { type Cadence, type Freshness, isLearning, lagOf, periodOf, quantile } from './cadence.js';
 
