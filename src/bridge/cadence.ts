@@ -75,12 +75,12 @@ export function observe(
 /**
  * Share of readings the first poll after a reading is due should find, per freshness setting. The
  * rest cost a chase poll one spacing later, so this sets the requests per reading: about 1.04 for
- * economical, 1.14-1.18 for balanced (a stalled upload costs one more), 1.3-1.7 for fast (simulated,
+ * economical, 1.11-1.15 for balanced (a stalled upload costs one more), 1.3-1.6 for fast (simulated,
  * bench/freshness-sim.ts). Fast stops at 70 %: below that, misses become so many that the median is a
  * chase's delay, a whole spacing, and more requests buy nothing (a steady lag; polls 5 s apart against
  * a lag spread of 3 s).
  */
-export const HIT_RATE: Record<Freshness, number> = { economical: 0.96, balanced: 0.87, fast: 0.7 };
+export const HIT_RATE: Record<Freshness, number> = { economical: 0.96, balanced: 0.9, fast: 0.7 };
 /** Bounds of the aim's adaptive step (ms). */
 const STEP_MIN_MS = 20;
 const STEP_MAX_MS = 5_000;
@@ -117,7 +117,7 @@ function nextAim(
   if (isLearning(after) || !consecutive) return before.lagAim === undefined ? undefined : kept;
   const period = periodOf(after);
   const rate = HIT_RATE[pace.freshness];
-  const aim = before.lagAim ?? quantile(after.lags, 0.25) ?? 0;
+  const aim = before.lagAim ?? quantile(after.lags, rate) ?? 0;
   // The first step: half the spread of the lag bounds seen while learning.
   const spread = () => (quantile(after.lags, 0.9) ?? 0) - (quantile(after.lags, 0.1) ?? 0);
   let step = before.aimStep ?? Math.min(STEP_MAX_MS, Math.max(250, spread() / 2));

@@ -93,7 +93,7 @@ describe('the scheduler against the frontier (simulated clock, fixed seeds)', ()
         const o = simulate(w, f, { readings: 600, warmup: 100, seed: 11, patients: 3, jitterMs: 1_000 });
         // Polls are shared by the patients, so an account spends less per reading than one patient.
         expect(o.requestsPerReading, `${w.name}, ${f}`).toBeLessThanOrEqual(BUDGET[f]);
-        expect(o.superseded / o.readings, `${w.name}, ${f} superseded`).toBeLessThanOrEqual(0.01);
+        expect(o.superseded / o.readings, `${w.name}, ${f} superseded`).toBeLessThanOrEqual(0.02);
         expect(o.p95Ms, `${w.name}, ${f} p95`).toBeLessThanOrEqual(20_000);
       }
     }
