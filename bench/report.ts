@@ -1,6 +1,7 @@
 // Renders a benchmark result as Markdown (printed, and written to bench/results/*.md for the README)
 // and as a compact JSON summary (printed; the full result goes to bench/results/*.json).
 
+import { type FrontierRow, renderFrontier } from './frontier-report.js';
 import type { ScaleOutcome } from './run.js';
 import type { SideBySideResult } from './side-by-side-run.js';
 
@@ -57,6 +58,8 @@ export interface BenchResult {
       spawnToUpstreamAnswerS: number | null;
     };
   };
+  /** every freshness setting on every lag workload against the frontier (simulated clock) */
+  frontier?: FrontierRow[];
   logDir: string;
 }
 
@@ -149,9 +152,9 @@ export function renderMarkdown(r: BenchResult): string {
   );
   if (s.oursLearnedLagS !== null) {
     out.push(
-      `Upload lag the bridge expects at the end (lagOf, p25 of its lag samples), over patients: ` +
+      `Where the first poll after a reading aims at the end (cadence.ts lagOf, the tracked aim), over patients: ` +
         `min ${s.oursLearnedLagS.min} s, median ${s.oursLearnedLagS.median} s, max ${s.oursLearnedLagS.max} s ` +
-        '(true lag: uniform 1-20 s, p25 5.75 s).',
+        '(true lag: uniform 1-20 s; balanced aims where 90 % of first polls find the reading, about 18 s).',
     );
   }
   if (s.oursByWindow.length > 0) {
@@ -168,6 +171,14 @@ export function renderMarkdown(r: BenchResult): string {
     );
   }
   out.push('');
+  if (r.frontier !== undefined) {
+    out.push('### 3b. Freshness settings against the frontier');
+    out.push('');
+    out.push(
+      renderFrontier(r.frontier, r.mode === 'quick' ? { readings: 1_000, warmup: 200, seed: 7 } : undefined),
+    );
+    out.push('');
+  }
   out.push('### 4. Scale');
   out.push('');
   out.push(
@@ -270,5 +281,13 @@ export function renderJsonSummary(r: BenchResult): string {
     },
     scale: r.scale,
     idle: r.idle,
+    frontier: r.frontier?.map((f) => ({
+      workload: f.workload,
+      freshness: f.freshness,
+      requestsPerReading: f.requestsPerReading,
+      medianS: f.medianS,
+      bestMedianS: f.bestMedianS,
+      ratio: f.ratio,
+    })),
   });
 }

@@ -25,6 +25,7 @@ import { stringify } from 'yaml';
 import { silentLogger } from '../src/log.js';
 import { startEmbeddedBroker } from '../src/mqtt/broker.js';
 import { ReadingCollector } from './collector.js';
+import { type FrontierRow, frontierRows, renderFrontier } from './frontier-report.js';
 import { type IpcMessage, IpcPeer } from './ipc.js';
 import { economy, freshness, type RequestEntry, round3, type Truth } from './metrics.js';
 import { type BenchResult, type Figure, renderJsonSummary, renderMarkdown } from './report.js';
@@ -167,12 +168,13 @@ function parseMode(argv: string[]): Mode {
         '  --quick  smoke run under a minute; figures are indicative only, written to bench/results/quick.*\n' +
         '  --full   longer windows, ~22 minutes: idle RSS after 5 real minutes, scale after learning;\n' +
         '           written to bench/results/full.*\n' +
-        '  --profile  also write a CPU profile of each scale window and a heap snapshot at its end (log dir)\n',
+        '  --profile  also write a CPU profile of each scale window and a heap snapshot at its end (log dir)\n' +
+        '  --frontier only the freshness-frontier table (simulated clock, seconds), bench/results/frontier.md\n',
     );
     process.exit(0);
   }
   PROFILE = argv.includes('--profile');
-  const unknown = argv.filter((a) => !['--quick', '--full', '--profile'].includes(a));
+  const unknown = argv.filter((a) => !['--quick', '--full', '--profile', '--frontier'].includes(a));
   if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')} (try --help)`);
   if (argv.includes('--quick') && argv.includes('--full')) throw new Error('--quick or --full, not both');
   return argv.includes('--quick') ? 'quick' : argv.includes('--full') ? 'full' : 'default';
@@ -609,7 +611,19 @@ function figures(sbs: SideBySideResult, scale: ScaleOutcome[], idle: IdleOutcome
   return f;
 }
 
+/** `--frontier`: the frontier table alone, from the simulated scheduler, in seconds. */
+function frontierOnly(): void {
+  const rows: FrontierRow[] = frontierRows();
+  const md = `## Freshness frontier\n\n\`npm run bench -- --frontier\`\n\n${renderFrontier(rows)}\n`;
+  process.stdout.write(`${md}\n`);
+  const outDir = join(ROOT, 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'frontier.md'), md);
+  process.stdout.write('written: bench/results/frontier.md\n');
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--frontier')) return frontierOnly();
   const mode = parseMode(process.argv.slice(2));
   const plan = PLANS[mode];
   const began = Date.now();
@@ -632,6 +646,8 @@ async function main(): Promise<void> {
   const step = (text: string) =>
     process.stdout.write(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${text}\n`);
 
+  step('freshness frontier: every setting on every lag workload, simulated clock');
+  const frontier = frontierRows(mode === 'quick' ? { readings: 1_000, warmup: 200, seed: 7 } : undefined);
   step(`idle: two bridges with one account each, ${plan.idleMs / 1000} s real time`);
   let startSbs: () => void = () => {};
   const sbsGate = new Promise<void>((r) => {
@@ -694,6 +710,7 @@ async function main(): Promise<void> {
     },
     scale,
     idle,
+    frontier,
     logDir,
   };
   const md = renderMarkdown(result);

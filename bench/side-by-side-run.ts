@@ -58,8 +58,8 @@ export interface SideBySideResult {
     requestsPerReading: number | null;
   }>;
   /**
-   * The upload lag the bridge expects at the end (schedule.ts lagOf: p25 of its recorded lag samples),
-   * per patient, from its state files; the true lag is uniform 1-20 s (p25 5.75 s).
+   * Where the first poll after a reading aims at the end (cadence.ts lagOf: the tracked aim), per
+   * patient, from its state files; the true lag is uniform 1-20 s.
    */
   oursLearnedLagS: { min: number; median: number; max: number } | null;
   /** what the bridge itself counted (LluClient stats), whole run */

@@ -12,7 +12,7 @@ import { type Logger, safeText } from '../log.js';
 import { safeTimeout } from '../timers.js';
 import { nextAlerts } from './alerts.js';
 import { retryDelay } from './backoff.js';
-import { observe, periodOf } from './cadence.js';
+import { observe, type Pace, periodOf } from './cadence.js';
 import { isStale, staleAt } from './classify.js';
 import type { AccountStatus, BridgeSink, PatientSnapshot } from './events.js';
 import { addToHistory, type History } from './history.js';
@@ -28,7 +28,7 @@ import {
 import { buildSnapshot, fullName, matchPatient, slugify, thresholdsFor } from './patient.js';
 import type { People } from './people.js';
 import { ABSENCE_ANSWERS, ABSENCE_MS } from './presence.js';
-import { nextPollAt } from './schedule.js';
+import { nextPollAt, spacingOf } from './schedule.js';
 import { computeStats } from './stats.js';
 import type { AccountStore, PersistedAccount, PersistedPatient } from './store.js';
 import { TimeGuard } from './time-guard.js';
@@ -185,7 +185,7 @@ export class AccountPoller {
       this.deps.logger.warn(`poll now ignored: no requests until ${iso(blocked)}`);
       return;
     }
-    const earliest = this.lastPollAt === null ? now : this.lastPollAt + this.deps.poll.min_interval * 1000;
+    const earliest = this.lastPollAt === null ? now : this.lastPollAt + this.pace.spacingMs;
     if (!this.polling) this.schedule(Math.max(now, earliest));
   }
 
@@ -196,12 +196,19 @@ export class AccountPoller {
     this.timer = safeTimeout(() => void this.poll(), at - this.now());
   }
 
+  /** The freshness setting (requests per reading the schedule may spend) and the spacing it gives. */
+  private get pace(): Pace {
+    const freshness = this.deps.poll.freshness ?? 'balanced';
+    return { freshness, spacingMs: spacingOf(this.deps.poll.min_interval * 1000, freshness) };
+  }
+
   private scheduleInput(now: number) {
     return {
       now,
       lastPollAt: this.lastPollAt,
       minIntervalMs: this.deps.poll.min_interval * 1000,
       intervalMs: this.deps.poll.interval * 1000,
+      freshness: this.pace.freshness,
       spread: this.deps.spread,
       patients: [...this.patients.values()].map((p) => ({
         latestTs: p.latest?.timestamp ?? null,
@@ -310,7 +317,7 @@ export class AccountPoller {
 
   private acceptLive(tracked: Tracked, reading: Reading, seenAt: number, pollGap: number): void {
     const previousTs = tracked.latest?.timestamp ?? null;
-    tracked.cadence = observe(tracked.cadence, reading.timestamp, previousTs, seenAt, pollGap);
+    tracked.cadence = observe(tracked.cadence, reading.timestamp, previousTs, seenAt, pollGap, this.pace);
     tracked.log = addLive(tracked.log, reading, periodOf(tracked.cadence), seenAt);
     tracked.latest = reading;
     tracked.history = addToHistory(tracked.history, [reading], seenAt);

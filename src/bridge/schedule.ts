@@ -1,13 +1,26 @@
-// When to poll an account next: just after the next reading of any of its patients is due, never
-// sooner than min_interval after the last poll and never later than interval. Pure.
+// When to poll an account next: when the next reading of any of its patients is due (where its lag
+// tracker aims), never sooner than the spacing after the last poll (min_interval; at least 5 s under
+// `fast`) and never later than interval. Pure.
 
-import { type Cadence, isLearning, lagOf, periodOf } from './cadence.js';
+import { type Cadence, type Freshness, isLearning, lagOf, periodOf, quantile } from './cadence.js';
+
+export type { Freshness };
+
+/** `fast` never polls closer than this, whatever min_interval says. */
+export const FAST_MIN_SPACING_MS = 5_000;
+
+/** The shortest spacing between polls of an account under a setting. */
+export function spacingOf(minIntervalMs: number, freshness: Freshness = 'balanced'): number {
+  return freshness === 'fast' ? Math.max(minIntervalMs, FAST_MIN_SPACING_MS) : minIntervalMs;
+}
 
 export interface ScheduleInput {
   now: number;
   lastPollAt: number | null;
   minIntervalMs: number;
   intervalMs: number;
+  /** default balanced */
+  freshness?: Freshness;
   /** per patient: newest reading timestamp and the learned cadence */
   patients: Array<{ latestTs: number | null; cadence: Cadence }>;
   /** a stable per-account offset in [0, 1) so that many accounts never fire together */
@@ -25,28 +38,47 @@ export function dueMargin(period: number): number {
 export const CHASE_PERIODS = 3;
 
 export function nextPollAt(input: ScheduleInput): number {
-  const { now, lastPollAt, minIntervalMs, intervalMs } = input;
+  const { now, lastPollAt, intervalMs } = input;
+  const minIntervalMs = spacingOf(input.minIntervalMs, input.freshness);
   if (lastPollAt === null) return now + Math.round(input.spread * Math.min(minIntervalMs, 2_000));
   const earliest = lastPollAt + minIntervalMs;
-  const latest = lastPollAt + intervalMs;
+  // `fast` may widen the spacing past a short interval: the spacing wins.
+  const latest = lastPollAt + Math.max(intervalMs, minIntervalMs);
   let wanted = latest;
   for (const p of input.patients) {
     if (p.latestTs === null) continue;
     const period = periodOf(p.cadence);
+    const lag = lagOf(p.cadence);
     // While learning, probe at half the presumed period: a poll only ever sees spacings as short as
     // the polls themselves (polling every 2 s, a 1 s cadence looks like 2 s forever), and lag bounds
     // from coarse polls are inflated, so they are left out; chasing at min_interval then finds the
     // next reading and yields tight lag samples. The extra polls are a handful at start. (A cadence
     // that later becomes shorter is not detected; it shows as gaps only the graph can fill.)
-    const due = isLearning(p.cadence)
-      ? p.latestTs + period / 2
-      : p.latestTs + period + lagOf(p.cadence) + dueMargin(period);
+    if (isLearning(p.cadence)) {
+      const due = p.latestTs + period / 2;
+      if (due > lastPollAt) wanted = Math.min(wanted, due);
+      else if (now - p.latestTs < period * CHASE_PERIODS + lag) wanted = Math.min(wanted, earliest);
+      continue;
+    }
+    // The tracked aim is already where most uploads have landed; a margin only delays every reading.
+    const margin = p.cadence.lagAim === undefined ? dueMargin(period) : 0;
+    const due = p.latestTs + period + lag + margin;
     if (due > lastPollAt) {
       wanted = Math.min(wanted, due);
-    } else if (now - p.latestTs < period * CHASE_PERIODS + lagOf(p.cadence)) {
-      // Overdue but recently: chase it at min_interval. Long silences (phone offline, sensor
-      // change) fall back to `interval` so they do not cost a request every few seconds for hours.
+      continue;
+    }
+    if (now - p.latestTs >= period * CHASE_PERIODS + lag) continue; // long silence: `interval`
+    // Overdue. A miss is re-polled at the spacing, once, and again while recent chases often found
+    // their reading later than this (the lag samples come mostly from chases); past that the upload
+    // has stalled (phone offline, bad signal), and chasing it every few seconds would cost more than
+    // it gains: poll when the next reading is due, which finds either.
+    const chased = p.latestTs + period + (quantile(p.cadence.lags, 1) ?? lag) - minIntervalMs / 2;
+    const horizon = Math.max(due + minIntervalMs / 2, chased);
+    if (lastPollAt < horizon) {
       wanted = Math.min(wanted, earliest);
+    } else {
+      const missed = Math.floor((lastPollAt - due) / period) + 1;
+      wanted = Math.min(wanted, due + missed * period);
     }
   }
   const spreadMs = Math.round(input.spread * Math.min(500, minIntervalMs / 4));

@@ -175,6 +175,8 @@ export const cadenceSchema: Schema = obj<Cadence>(['periods', 'lags'], {
   lags: { type: 'array', maxItems: CADENCE_SAMPLES_MAX, items: sample },
   lagAim: sample,
   hitStreak: range('integer', 0, Number.MAX_SAFE_INTEGER),
+  missStreak: range('integer', 0, Number.MAX_SAFE_INTEGER),
+  aimStep: sample,
 });
 
 export const slugSchema: Schema = {

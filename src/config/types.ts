@@ -83,6 +83,8 @@ export interface PollConfig {
   min_interval: number;
   /** seconds: per-request timeout */
   timeout: number;
+  /** requests per reading spent for fresher readings; absent = balanced */
+  freshness?: 'economical' | 'balanced' | 'fast';
 }
 
 export interface HttpConfig {

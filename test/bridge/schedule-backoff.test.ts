@@ -10,7 +10,7 @@ describe('cadence', () => {
   it('learns the period and lag from observed readings', () => {
     let c = EMPTY_CADENCE;
     let prev: number | null = null;
-    for (let k = 0; k < 10; k++) {
+    for (let k = 0; k < 40; k++) {
       const ts = T0 + k * 30_000;
       c = observe(c, ts, prev, ts + 4_000 + (k % 3) * 1_000, 10_000);
       prev = ts;
@@ -166,6 +166,89 @@ describe('nextPollAt', () => {
     const a = nextPollAt({ ...input, spread: 0 });
     const b = nextPollAt({ ...input, spread: 0.5 });
     expect(b).toBeGreaterThan(a);
+  });
+});
+
+describe('aim and chase', () => {
+  const periods = [60_000, 60_000, 60_000, 60_000];
+  const tracked = { periods, lags: [15_000, 15_000, 15_000], lagAim: 5_000, aimStep: 1_000 };
+  const pace = { freshness: 'balanced' as const, spacingMs: 10_000 };
+
+  it('polls right at the tracked aim: no margin on top of it', () => {
+    const at = nextPollAt({
+      ...base,
+      now: T0 + 6_000,
+      lastPollAt: T0 + 6_000,
+      patients: [{ latestTs: T0, cadence: tracked }],
+    });
+    expect(at).toBe(T0 + 60_000 + 5_000);
+  });
+
+  it('re-polls a miss at the spacing, not later', () => {
+    const missedAt = T0 + 65_000;
+    const at = nextPollAt({
+      ...base,
+      now: missedAt,
+      lastPollAt: missedAt,
+      patients: [{ latestTs: T0, cadence: tracked }],
+    });
+    expect(at).toBe(missedAt + 10_000);
+  });
+
+  it('a stalled upload (the chase missed too) waits for the next reading instead of a poll every spacing', () => {
+    const chasedAt = T0 + 75_000;
+    const at = nextPollAt({
+      ...base,
+      now: chasedAt,
+      lastPollAt: chasedAt,
+      patients: [{ latestTs: T0, cadence: tracked }],
+    });
+    expect(at).toBe(T0 + 120_000 + 5_000);
+  });
+
+  it('fast keeps chasing at 5 s though min_interval is 1 s', () => {
+    const missedAt = T0 + 65_000;
+    const input = { ...base, minIntervalMs: 1_000, now: missedAt, lastPollAt: missedAt };
+    const at = nextPollAt({ ...input, freshness: 'fast', patients: [{ latestTs: T0, cadence: tracked }] });
+    expect(at).toBe(missedAt + 5_000);
+  });
+
+  it('a near miss moves the aim later, a hit earlier, a stall not at all', () => {
+    const prev = T0;
+    const ts = T0 + 60_000;
+    // near miss: the first poll (at the aim) missed, the chase one spacing later found it
+    const near = observe(tracked, ts, prev, ts + 15_000, 10_000, pace);
+    expect(near.lagAim).toBeGreaterThan(5_000);
+    // hit: the poll before the finding one came before the aim
+    const hit = observe(tracked, ts, prev, ts + 5_000, 60_000, pace);
+    expect(hit.lagAim).toBeLessThan(5_000);
+    // stall: the poll before the finding one was itself a chase (a spacing after the aim)
+    const stall = observe(tracked, ts, prev, ts + 65_000, 50_000, pace);
+    expect(stall.lagAim).toBe(5_000);
+  });
+
+  it('the aim settles at the share of first-poll hits of each setting', () => {
+    // lags uniform over 1-4 s, a reading every 15 s, polls 1 s apart: economical aims higher than fast
+    const aims = (['economical', 'balanced', 'fast'] as const).map((freshness) => {
+      let c = EMPTY_CADENCE;
+      let prev: number | null = null;
+      let seed = 1;
+      for (let k = 0; k < 600; k++) {
+        seed = (seed * 48_271) % 2_147_483_647;
+        const ts = T0 + k * 15_000;
+        const lag = 1_000 + (seed % 3_000);
+        const aimAt = ts + lagOf(c);
+        // the first poll is at the aim; a miss is found by the chase a second later
+        const [seenAt, gap] = lag <= lagOf(c) ? [aimAt, 15_000] : [aimAt + 1_000, 1_000];
+        c = observe(c, ts, prev, seenAt, gap, { freshness, spacingMs: 1_000 });
+        prev = ts;
+      }
+      return lagOf(c);
+    });
+    expect(aims[0]!).toBeGreaterThan(aims[1]!);
+    expect(aims[1]!).toBeGreaterThan(aims[2]!);
+    // inside the lag's spread, not beyond it (a 5 s step would throw it past 4 s after every miss)
+    for (const aim of aims) expect(aim).toBeLessThanOrEqual(4_500);
   });
 });
 

@@ -76,7 +76,7 @@ describe('defaults', () => {
         discovery_prefix: 'homeassistant',
         embedded: { host: '127.0.0.1', port: 1883 },
       },
-      poll: { interval: 60, min_interval: 10, timeout: 20 },
+      poll: { interval: 60, min_interval: 10, timeout: 20, freshness: 'balanced' },
       http: { host: '127.0.0.1' },
       data_dir: './data',
       log_level: 'info',
@@ -90,7 +90,7 @@ describe('defaults', () => {
       ENV,
     );
     expect(config.mqtt.tls).toEqual({ ca: 'ca.pem', reject_unauthorized: true });
-    expect(config.poll).toEqual({ interval: 120, min_interval: 10, timeout: 20 });
+    expect(config.poll).toEqual({ interval: 120, min_interval: 10, timeout: 20, freshness: 'balanced' });
   });
 
   it('gives each listed patient urgent_low 54 mg/dL', () => {
@@ -105,7 +105,7 @@ describe('defaults', () => {
       ),
       ENV,
     );
-    expect(config.poll).toEqual({ interval: 0.5, min_interval: 0.05, timeout: 0.2 });
+    expect(config.poll).toEqual({ interval: 0.5, min_interval: 0.05, timeout: 0.2, freshness: 'balanced' });
     expect(config.mqtt.embedded.port).toBe(0);
   });
 
