@@ -66,6 +66,11 @@ export interface PatientView {
   snapshot: PatientSnapshot;
   /** the last ~24 h of readings, oldest first, at most one per minute */
   history: readonly Reading[];
+  /**
+   * Now by the clock the readings are aged with (this machine's, corrected when LibreLinkUp's clock
+   * disagrees by minutes); absent: this machine's.
+   */
+  readingNow?: number;
 }
 
 export interface Tracked extends PersistedPatient {
@@ -138,13 +143,21 @@ export class AccountPoller {
     return { ...this.state, requests, logins };
   }
 
+  /**
+   * Now, by the clock readings are aged with: this machine's, corrected by LibreLinkUp's lead when the
+   * two disagree by minutes (time-guard.ts). Timers and request pacing keep this machine's clock.
+   */
+  private readingNow(): number {
+    return this.now() + this.time.clockOffset();
+  }
+
   /** Read-only, for the status page: each followed patient's snapshot as of now and the readings held. */
   patientViews(): PatientView[] {
-    const now = this.now();
+    const now = this.readingNow();
     // A person followed through several accounts is listed once, under the account that names them.
     return [...this.patients.entries()]
       .filter(([id]) => this.deps.people.ownerOf(id, now) === this.deps.key)
-      .map(([, t]) => ({ snapshot: this.snapshot(t, now), history: t.history }));
+      .map(([, t]) => ({ snapshot: this.snapshot(t, now), history: t.history, readingNow: now }));
   }
 
   /** Show what is known from the last run (stale or not), then start polling. */
@@ -290,7 +303,7 @@ export class AccountPoller {
       );
       if (t.staleTimer) clearTimeout(t.staleTimer);
       t.staleTimer = null;
-      this.deps.sink.patientRemoved(this.snapshot(t, this.now()));
+      this.deps.sink.patientRemoved(this.snapshot(t, this.readingNow()));
     }
   }
 
@@ -320,7 +333,7 @@ export class AccountPoller {
     tracked.cadence = observe(tracked.cadence, reading.timestamp, previousTs, seenAt, pollGap, this.pace);
     tracked.log = addLive(tracked.log, reading, periodOf(tracked.cadence), seenAt);
     tracked.latest = reading;
-    tracked.history = addToHistory(tracked.history, [reading], seenAt);
+    tracked.history = addToHistory(tracked.history, [reading], this.readingNow());
     this.deps.logger.info(
       {
         patient: tracked.slug,
@@ -336,7 +349,7 @@ export class AccountPoller {
 
   /** Recompute the snapshot and fire alerts for what changed. */
   private refresh(tracked: Tracked): void {
-    const now = this.now();
+    const now = this.readingNow();
     const snapshot = this.snapshot(tracked, now);
     tracked.stale = snapshot.stale;
     const { alerts, memory } = nextAlerts(
@@ -360,7 +373,7 @@ export class AccountPoller {
     tracked.staleTimer = null;
     const at = staleAt(tracked.latest);
     if (at === null || !this.running) return;
-    const wait = at - this.now();
+    const wait = at - this.readingNow();
     if (wait <= 0) return;
     tracked.staleTimer = safeTimeout(() => {
       tracked.staleTimer = null;
@@ -382,7 +395,7 @@ export class AccountPoller {
         const graph = await this.deps.client.graph(tracked.connection.patientId);
         this.time.graphIssues(tracked.connection.patientId, tracked.slug, graph.issues ?? []);
         if (gap) tracked.log = addGraph(tracked.log, graph.readings, this.now());
-        tracked.history = addToHistory(tracked.history, graph.readings, this.now());
+        tracked.history = addToHistory(tracked.history, graph.readings, this.readingNow());
         tracked.historySeeded = true;
       } catch (error) {
         // A failed backfill must not fail the poll that already delivered the live reading.
@@ -418,7 +431,7 @@ export class AccountPoller {
       for (;;) {
         const next = nextToPublish(tracked.log, this.now());
         if (next === null || this.deps.people.get(tracked.connection.patientId) !== tracked) break;
-        await this.deps.sink.reading(this.snapshot(tracked, this.now()), next);
+        await this.deps.sink.reading(this.snapshot(tracked, this.readingNow()), next);
         tracked.log = markPublished(tracked.log, next.timestamp);
         this.persist();
       }

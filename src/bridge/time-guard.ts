@@ -9,6 +9,7 @@ import type { Connection, Reading } from '../librelinkup/model.js';
 import type { Logger } from '../log.js';
 import { nextIssues } from './data-issues.js';
 import {
+  CLOCK_WARN_MS,
   type ClockMemory,
   EMPTY_CLOCK_MEMORY,
   EMPTY_LIVE_MEMORY,
@@ -41,6 +42,8 @@ function iso(ms: number): string {
 
 export class TimeGuard {
   private upstreamNow: number | null = null;
+  /** LibreLinkUp's clock minus this machine's, when they differ by more than CLOCK_WARN_MS; else 0 */
+  private offsetMs = 0;
   private firstAnswer = true;
   private clock: ClockMemory = EMPTY_CLOCK_MEMORY;
   private readonly live = new Map<string, LiveMemory>();
@@ -48,6 +51,15 @@ export class TimeGuard {
   private readonly graphMemory = new Map<string, ReadonlySet<string>>();
 
   constructor(private readonly log: Logger) {}
+
+  /**
+   * What to add to this machine's clock to age a reading: 0 while the clocks agree within
+   * CLOCK_WARN_MS, else LibreLinkUp's lead at its last answer. A Raspberry Pi that booted without
+   * network time, hours behind, would otherwise show a reading as fresh for hours after it went stale.
+   */
+  clockOffset(): number {
+    return this.offsetMs;
+  }
 
   /** One connections answer; a client without a clock is judged by this machine's clock. */
   async fetch(client: Source, now: () => number): Promise<ConnectionsAnswer> {
@@ -64,6 +76,12 @@ export class TimeGuard {
   beforeConnections(answer: ConnectionsAnswer, localNow: number, tracked: readonly TimeTracked[]): void {
     const { upstreamNow } = answer;
     this.upstreamNow = upstreamNow;
+    if (answer.clockFromHeader) {
+      const offset = upstreamNow - localNow;
+      // Within the warning bound the two clocks agree well enough; beyond it this machine's clock is
+      // wrong, and readings (timestamped on LibreLinkUp's side) are aged by LibreLinkUp's clock.
+      this.offsetMs = Math.abs(offset) > CLOCK_WARN_MS ? offset : 0;
+    }
     const clock = judgeClock(this.clock, {
       localNow,
       upstreamNow,
@@ -75,7 +93,7 @@ export class TimeGuard {
       if (note.kind === 'offset') {
         this.log.warn(
           { clock_offset_s: Math.round(note.offsetMs / 1000) },
-          `this machine's clock is ${spoken(note.offsetMs)} ${note.offsetMs < 0 ? 'behind' : 'ahead of'} LibreLinkUp's (its Date header); readings are judged by LibreLinkUp's clock, but staleness is judged by this machine's: set its time (NTP)`,
+          `this machine's clock is ${spoken(note.offsetMs)} ${note.offsetMs < 0 ? 'behind' : 'ahead of'} LibreLinkUp's (its Date header); readings and their age are judged by LibreLinkUp's clock meanwhile; set this machine's time (NTP)`,
         );
       } else {
         this.log.warn(

@@ -155,8 +155,10 @@ export function untilText(ms: number): string {
   return minutes % 60 === 0 ? `in ${hours} h` : `in ${hours} h ${minutes % 60} min`;
 }
 
-function patient(view: PatientView, accountName: string, now: number): StatusPatient {
+function patient(view: PatientView, accountName: string, localNow: number): StatusPatient {
   const { snapshot: p, history } = view;
+  // Readings are aged by the bridge's reading clock, which follows LibreLinkUp's when this machine's is off.
+  const now = view.readingNow ?? localNow;
   const r = p.latest;
   const stale = isStale(r, now);
   const age = r === null ? null : Math.max(0, now - r.timestamp);

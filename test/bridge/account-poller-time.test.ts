@@ -88,6 +88,35 @@ describe('AccountPoller time rules', () => {
     expect(logs.text()).not.toContain('refused a reading');
   });
 
+  it("this machine 3 h behind: the last reading still goes stale 15 min after it, by LibreLinkUp's clock", async () => {
+    const upstream = new ClockedUpstream(3 * HOUR);
+    const sink = new RecordingSink();
+    const { poller } = makePoller(dir, upstream, sink);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(5 * MIN);
+    expect(sink.snapshots.at(-1)?.stale).toBe(false);
+    // The phone stops sending: by LibreLinkUp's clock the newest reading ages from here.
+    upstream.paused = Date.now() + 3 * HOUR;
+    await vi.advanceTimersByTimeAsync(17 * MIN);
+    await poller.stop();
+    const last = sink.snapshots.at(-1)!;
+    expect(last.stale).toBe(true);
+    expect(sink.alerts.map((a) => a.alert.type)).toContain('stale');
+  });
+
+  it('this machine 30 min ahead: fresh readings are not shown as stale', async () => {
+    const upstream = new ClockedUpstream(-30 * MIN);
+    const sink = new RecordingSink();
+    const { poller } = makePoller(dir, upstream, sink);
+    poller.start();
+    // LibreLinkUp's first reading (at T0) shows up when this machine's clock reads T0 + 30 min.
+    await vi.advanceTimersByTimeAsync(45 * MIN);
+    await poller.stop();
+    const published = sink.snapshots.filter((p) => p.latest !== null);
+    expect(published.length).toBeGreaterThan(5);
+    expect(published.at(-1)?.stale).toBe(false);
+  });
+
   it('a timeline set back 30 min: one reading held, then LibreLinkUp timeline published; back again: newer shown at once', async () => {
     const upstream = new ClockedUpstream(0);
     const sink = new RecordingSink();
