@@ -141,7 +141,9 @@ describe('isolation of one bad field (property)', () => {
             expect(connections.find((x) => x.patientId === c.patientId)).toEqual(c);
         for (const c of connections) expectSaneConnection(c, UPSTREAM_NOW);
         // The victim is dropped only when its entry or id went bad, and then it is named.
-        const kept = connections.some((c) => c.patientId === victimId);
+        // A usable new id keeps the entry under that id; only an unusable one drops it.
+        const newId = (spoiled[victim] as { patientId?: unknown } | null | undefined)?.patientId;
+        const kept = connections.some((c) => c.patientId === victimId || c.patientId === newId);
         if (!kept)
           expect(
             issues.some((i) => i.path === `data[${victim}]` || i.path === `data[${victim}].patientId`),
