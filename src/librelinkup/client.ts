@@ -73,6 +73,12 @@ function needsRelogin(err: unknown): err is LluError {
 
 export class LluClient {
   private current: Session | null;
+  /**
+   * The region the account's logins settled on (from the saved session or the last login). With
+   * region `auto`, a re-login goes straight to that host: one request instead of a global-host
+   * login answered by a redirect. A moved account is still followed: the regional host redirects too.
+   */
+  private knownRegion: string | null = null;
   private version: string;
   private logins = 0;
   private loginInFlight: Promise<Session> | null = null;
@@ -98,6 +104,7 @@ export class LluClient {
       );
     }
     this.version = maxVersion(options.version, options.session?.version);
+    if (options.region === 'auto') this.knownRegion = options.session?.region ?? null;
     this.transport = new Transport({
       logger: options.logger,
       now: this.now,
@@ -183,13 +190,14 @@ export class LluClient {
     const result = await runLogin({
       email,
       password,
-      region: this.options.region,
+      region: this.options.region === 'auto' ? (this.knownRegion ?? 'auto') : this.options.region,
       apiUrl: this.options.apiUrl,
       regionUrl: this.options.regionUrl,
       acceptTerms: this.options.acceptTerms,
       logger: this.log,
       send: (req) => this.send(req),
     });
+    if (this.options.region === 'auto') this.knownRegion = result.region;
     const hash = accountIdHash(result.userId);
     registerSecret(result.token, { rotating: true });
     registerSecret(hash);

@@ -104,12 +104,27 @@ describe.skipIf(!available)('client vs simulator: happy path', () => {
     for (const r of logbook) expect(Number.isFinite(r.mgdl)).toBe(true);
   });
 
-  it('revoked tokens → one re-login, then data', async () => {
+  it('revoked tokens → one re-login, straight to the known regional host, then data', async () => {
     const c = client();
     await c.connections();
+    const logins = () => fake.requests.filter((r) => r.endpoint === 'login');
+    // The first login pays the redirect: the global host, then the account's region.
+    expect(logins().map((r) => r.region)).toEqual([null, 'eu2']);
     fake.revokeTokens(EMAIL);
     await c.connections();
     expect(c.stats.logins).toBe(2);
+    expect(logins().map((r) => r.region)).toEqual([null, 'eu2', 'eu2']);
+  });
+
+  it('a saved session names the region: a re-login after a restart skips the redirect too', async () => {
+    const first = client();
+    await first.connections();
+    const saved = first.session!;
+    fake.revokeTokens(EMAIL);
+    const c = client({ session: saved });
+    await c.connections();
+    const logins = fake.requests.filter((r) => r.endpoint === 'login').map((r) => r.region);
+    expect(logins).toEqual([null, 'eu2', 'eu2']);
   });
 
   it('adopts the fake minimum version from a real 920', async () => {
