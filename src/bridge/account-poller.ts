@@ -289,7 +289,15 @@ export class AccountPoller {
 
   /** The time rules of time-sanity.ts decide; accepted readings go through acceptLive in order. */
   private judgeLive(tracked: Tracked, reading: Reading, seenAt: number, pollGap: number): void {
-    const outcome = this.time.judge(tracked.connection.patientId, tracked.slug, reading, tracked.latest);
+    // The record is shared: another account may have accepted this reading already.
+    const known = tracked.history.some((r) => r.timestamp === reading.timestamp && r.mgdl === reading.mgdl);
+    const outcome = this.time.judge(
+      tracked.connection.patientId,
+      tracked.slug,
+      reading,
+      tracked.latest,
+      known,
+    );
     if (outcome.rewindFrom !== null) forgetFrom(tracked, outcome.rewindFrom);
     for (const r of outcome.accept) this.acceptLive(tracked, r, seenAt, pollGap);
   }

@@ -125,11 +125,18 @@ export class TimeGuard {
   }
 
   /** The time rules for one live reading against the newest accepted one; logs what needs saying. */
-  judge(patientId: string, slug: string, reading: Reading, newest: Reading | null): LiveOutcome {
+  judge(
+    patientId: string,
+    slug: string,
+    reading: Reading,
+    newest: Reading | null,
+    known = false,
+  ): LiveOutcome {
     const outcome = judgeLive(this.live.get(patientId) ?? EMPTY_LIVE_MEMORY, {
       reading,
       newest,
       upstreamNow: this.upstreamNow ?? reading.timestamp,
+      known,
     });
     this.live.set(patientId, outcome.memory);
     const note = outcome.note;

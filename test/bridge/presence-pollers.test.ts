@@ -103,6 +103,21 @@ describe('one person through several accounts', () => {
     expect([...a.calls, ...b.calls].filter((c) => c === 'graph')).toHaveLength(1);
   });
 
+  it("an account whose answers lag one reading behind the other's repeats nothing (no timeline adopted from known readings)", async () => {
+    const a = new FakeUpstream(T0, MIN, 5_000, Date.now, LOW_TARGETS);
+    // The same person through a second account whose answers show each reading a minute later.
+    const b = new FakeUpstream(T0, MIN, 65_000, Date.now, LOW_TARGETS);
+    const sink = new RecordingSink();
+    const pollers = makePollers(dir, [a, b], sink);
+    for (const p of pollers) p.start();
+    await vi.advanceTimersByTimeAsync(20 * MIN);
+    for (const p of pollers) await p.stop();
+    const ts = sink.readings.map((r) => r.reading.timestamp);
+    expect(ts.length).toBeGreaterThan(15);
+    expect(new Set(ts).size).toBe(ts.length);
+    expect([...ts].sort((x, y) => x - y)).toEqual(ts);
+  });
+
   it('one transient empty answer removes nothing and repeats nothing', async () => {
     const a = new FakeUpstream(T0, MIN, 5_000, Date.now, LOW_TARGETS);
     const sink = new RecordingSink();
