@@ -252,6 +252,8 @@ export class AccountPoller {
             : 'following a new patient',
         );
       }
+      // A returning person's tombstone was never judged against LibreLinkUp's clock.
+      if (adopted.returning) this.time.forgetAhead(forTime(connection.patientId, tracked));
       tracked.connection = connection;
       const reading = connection.latest;
       if (reading !== null) this.judgeLive(tracked, reading, seenAt, pollGap);
@@ -304,16 +306,7 @@ export class AccountPoller {
 
   /** What the time guard may read and correct: the tracked patients by id. */
   private trackedForTime() {
-    return [...this.patients.entries()].map(([patientId, t]) => ({
-      patientId,
-      slug: t.slug,
-      newestTs: Math.max(
-        t.latest?.timestamp ?? 0,
-        t.log.lastPublishedTs ?? 0,
-        t.log.outbox.at(-1)?.timestamp ?? 0,
-      ),
-      forgetFrom: (from: number) => forgetFrom(t, from),
-    }));
+    return [...this.patients.entries()].map(([patientId, t]) => forTime(patientId, t));
   }
 
   private acceptLive(tracked: Tracked, reading: Reading, seenAt: number, pollGap: number): void {
@@ -550,6 +543,19 @@ export class AccountPoller {
     this.deps.persisted.session = session;
     this.persist();
   }
+}
+
+function forTime(patientId: string, t: Tracked) {
+  return {
+    patientId,
+    slug: t.slug,
+    newestTs: Math.max(
+      t.latest?.timestamp ?? 0,
+      t.log.lastPublishedTs ?? 0,
+      t.log.outbox.at(-1)?.timestamp ?? 0,
+    ),
+    forgetFrom: (from: number) => forgetFrom(t, from),
+  };
 }
 
 /** Forget a patient's readings at or after `from` (an abandoned or impossible timeline; see time-sanity.ts). */

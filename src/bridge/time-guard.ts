@@ -86,15 +86,7 @@ export class TimeGuard {
     }
     if (this.firstAnswer) {
       this.firstAnswer = false;
-      for (const t of tracked) {
-        if (!persistedAhead(t.newestTs, upstreamNow)) continue;
-        const ahead = t.newestTs - upstreamNow;
-        this.log.warn(
-          { patient: t.slug, at: iso(t.newestTs), ahead_s: Math.round(ahead / 1000) },
-          `discarding the stored reading of ${t.slug} dated ${spoken(ahead)} ahead of LibreLinkUp's clock; newer real readings are published as usual`,
-        );
-        t.forgetFrom(upstreamNow + FUTURE_TOLERANCE_MS + 1);
-      }
+      for (const t of tracked) this.forgetAhead(t);
     }
     const slugOf = new Map(tracked.map((t) => [t.patientId, t.slug]));
     answer.connections = answer.connections.map((c) => {
@@ -102,6 +94,21 @@ export class TimeGuard {
       const outcome = this.judgeFuture(c.patientId, slugOf.get(c.patientId) ?? null, c.latest);
       return outcome ? { ...c, latest: null } : c;
     });
+  }
+
+  /**
+   * A stored reading time ahead of LibreLinkUp's clock (a record read at start, or a returning
+   * person's tombstone) is forgotten, so it is neither shown nor holds back real readings.
+   */
+  forgetAhead(t: TimeTracked): void {
+    const upstreamNow = this.upstreamNow;
+    if (upstreamNow === null || !persistedAhead(t.newestTs, upstreamNow)) return;
+    const ahead = t.newestTs - upstreamNow;
+    this.log.warn(
+      { patient: t.slug, at: iso(t.newestTs), ahead_s: Math.round(ahead / 1000) },
+      `discarding the stored reading of ${t.slug} dated ${spoken(ahead)} ahead of LibreLinkUp's clock; newer real readings are published as usual`,
+    );
+    t.forgetFrom(upstreamNow + FUTURE_TOLERANCE_MS + 1);
   }
 
   /** True when `reading` is refused as lying in the future (logged once per episode). */

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AccountPoller } from '../../src/bridge/account-poller.js';
-import { AccountStore } from '../../src/bridge/store.js';
+import { EMPTY_ALERT_MEMORY } from '../../src/bridge/alerts.js';
+import { AccountStore, type PersistedAccount } from '../../src/bridge/store.js';
 import type { AccountConfig } from '../../src/config/types.js';
 import type { ConnectionsAnswer } from '../../src/librelinkup/client.js';
 import { createLogger, silentLogger } from '../../src/log.js';
@@ -51,9 +52,15 @@ class ClockedUpstream extends FakeUpstream {
   }
 }
 
-function makePoller(dir: string, upstream: ClockedUpstream, sink: RecordingSink) {
+function makePoller(
+  dir: string,
+  upstream: ClockedUpstream,
+  sink: RecordingSink,
+  edit: (p: PersistedAccount) => void = () => {},
+) {
   const store = new AccountStore(dir, 'acct_test', silentLogger());
   const persisted = store.load('fp');
+  edit(persisted);
   const { capture, destination } = captureLogs();
   const poller = new AccountPoller({
     key: 'acct_test',
@@ -132,5 +139,30 @@ describe('AccountPoller time rules', () => {
     await vi.advanceTimersByTimeAsync(30 * MIN);
     await poller.stop();
     expect(sink.readings.at(-1)!.reading.timestamp).toBeGreaterThan(newest + 9 * MIN);
+  });
+
+  it("a person back with a stored memory ahead of LibreLinkUp's clock: the future reading is never shown, the first real one is published at once", async () => {
+    const upstream = new ClockedUpstream(0);
+    const sink = new RecordingSink();
+    const future = reading(Date.now() + 2 * HOUR, 40);
+    // Removed by an earlier run (a tombstone), with a reading from the future an older version kept.
+    const { poller, logs } = makePoller(dir, upstream, sink, (p) => {
+      p.gone = {
+        'p-1': {
+          slug: 'anna_smith',
+          latest: future,
+          lastPublishedTs: future.timestamp,
+          alerts: EMPTY_ALERT_MEMORY,
+          removedAt: Date.now() - HOUR,
+        },
+      };
+    });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(30_000);
+    await poller.stop();
+    expect(sink.snapshots.some((s) => s.latest?.timestamp === future.timestamp)).toBe(false);
+    const truth = upstream.readingsUntil(Date.now()).at(-1)!;
+    expect(sink.readings.map((r) => r.reading.timestamp)).toEqual([truth.timestamp]);
+    expect(logs.text()).toContain('discarding the stored reading');
   });
 });
