@@ -159,7 +159,7 @@ export class AccountPoller {
       // Shown once, by the account that names the person, however many accounts follow them.
       if (this.deps.people.ownerOf(patientId, now) !== this.deps.key) continue;
       // Fires `stale` if the reading went stale while the bridge was down.
-      this.refresh(tracked);
+      this.guarded(tracked.slug, () => this.refresh(tracked));
       this.armStaleTimer(tracked);
       void this.drain(tracked);
     }
@@ -229,8 +229,13 @@ export class AccountPoller {
     } finally {
       this.polling = false;
       this.persist();
-      this.publishStatus();
-      if (this.running) this.schedule(retryAt ?? nextPollAt(this.scheduleInput(this.now())));
+      this.guarded(null, () => this.publishStatus());
+      // Whatever failed above, the next poll is always scheduled (a bug must not stop the polling).
+      let at = retryAt;
+      this.guarded(null, () => {
+        at ??= nextPollAt(this.scheduleInput(this.now()));
+      });
+      if (this.running) this.schedule(at ?? this.now() + this.deps.poll.interval * 1000);
     }
   }
 
@@ -363,7 +368,7 @@ export class AccountPoller {
         { patient: tracked.slug, since: iso(tracked.latest?.timestamp ?? 0) },
         'no new reading for 15 minutes: glucose is now stale and shown as unavailable',
       );
-      this.refresh(tracked);
+      this.guarded(tracked.slug, () => this.refresh(tracked));
       this.persist();
     }, wait);
   }
@@ -424,6 +429,21 @@ export class AccountPoller {
       safeTimeout(() => void this.drain(tracked), 5_000);
     } finally {
       tracked.draining = false;
+    }
+  }
+
+  /**
+   * Runs `fn` where nothing catches (a timer, a start, after a poll): a bug of ours is logged as
+   * `internal` with its stack instead of ending the process or the polling.
+   */
+  private guarded(patient: string | null, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.deps.logger.error(
+        { ...(patient !== null ? { patient } : {}), kind: 'internal', err: error },
+        safeText(internalError(error).message),
+      );
     }
   }
 

@@ -149,4 +149,64 @@ describe('our own errors', () => {
     expect(report.body.accounts[0]).toMatchObject({ error_kind: 'internal' });
     expect(report.body.reasons[0]).toMatch(/A bug in librelinkup2mqtt/);
   });
+
+  function poller(upstream: FakeUpstream, sink: RecordingSink) {
+    const { capture, destination } = captureLogs();
+    const store = new AccountStore(dir, 'acct_test', silentLogger());
+    const persisted = store.load('fp');
+    const p = new AccountPoller({
+      key: 'acct_test',
+      label: 'fo***@example.com',
+      account,
+      poll: { interval: 60, min_interval: 10, timeout: 20 },
+      client: upstream,
+      store,
+      persisted,
+      sink,
+      ...singleAccountPeople('acct_test', account, persisted),
+      logger: createLogger({ level: 'debug', destination }),
+      spread: 0,
+      random: () => 0.5,
+    });
+    return { poller: p, logs: capture };
+  }
+
+  it('a bug while the stale timer fires is logged with its stack, not thrown out of the timer; polling goes on', async () => {
+    const upstream = new FakeUpstream(T0);
+    const sink = new RecordingSink();
+    const patientChanged = sink.patientChanged.bind(sink);
+    sink.patientChanged = (p) => {
+      if (p.stale) throw new TypeError('boom in a stale snapshot');
+      patientChanged(p);
+    };
+    const { poller: p, logs } = poller(upstream, sink);
+    p.start();
+    await vi.advanceTimersByTimeAsync(3 * MIN);
+    upstream.paused = Date.now();
+    // Throws out of the fake clock if the timer lets the error escape.
+    await vi.advanceTimersByTimeAsync(20 * MIN);
+    const calls = upstream.calls.length;
+    upstream.paused = null;
+    await vi.advanceTimersByTimeAsync(5 * MIN);
+    await p.stop();
+    expect(upstream.calls.length).toBeGreaterThan(calls);
+    expect(logs.text()).toContain('boom in a stale snapshot');
+    expect(logs.text()).toMatch(/internal-errors\.test\.ts/);
+  });
+
+  it('a bug while publishing the account status after a poll never stops the polling', async () => {
+    const upstream = new FakeUpstream(T0);
+    const sink = new RecordingSink();
+    let calls = 0;
+    sink.accountChanged = () => {
+      calls++;
+      if (calls === 2) throw new TypeError('boom in accountChanged');
+    };
+    const { poller: p, logs } = poller(upstream, sink);
+    p.start();
+    await vi.advanceTimersByTimeAsync(10 * MIN);
+    await p.stop();
+    expect(upstream.calls.filter((c) => c === 'connections').length).toBeGreaterThan(5);
+    expect(logs.text()).toContain('boom in accountChanged');
+  });
 });
