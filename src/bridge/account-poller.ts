@@ -387,20 +387,22 @@ export class AccountPoller {
         // A failed backfill must not fail the poll that already delivered the live reading.
         if (isLluError(error) && ['locked', 'rate_limited', 'bad_credentials', 'terms'].includes(error.kind))
           throw error;
-        const kind = isLluError(error) ? error.kind : 'unknown';
+        const kind = isLluError(error) ? error.kind : 'internal';
+        // A bug of ours, with its stack: the user is asked to report it with the log.
+        const bug = kind === 'internal' ? { err: error } : {};
         if (!gap) {
           tracked.seedFailures = (tracked.seedFailures ?? 0) + 1;
           if (tracked.seedFailures >= SEED_ATTEMPTS) tracked.historySeeded = true;
-          this.deps.logger.info(
-            { patient: tracked.slug, kind, attempt: tracked.seedFailures },
+          this.deps.logger[kind === 'internal' ? 'error' : 'info'](
+            { patient: tracked.slug, kind, attempt: tracked.seedFailures, ...bug },
             tracked.historySeeded
               ? 'could not read the graph to seed the history; the chart and 24 h figures fill from live readings'
               : 'could not read the graph to seed the history; will try again at the next poll',
           );
           continue;
         }
-        this.deps.logger.warn(
-          { patient: tracked.slug, kind },
+        this.deps.logger[kind === 'internal' ? 'error' : 'warn'](
+          { patient: tracked.slug, kind, ...bug },
           'could not read the graph to fill a gap; will retry',
         );
         tracked.log = graphUnavailable(tracked.log, this.now());

@@ -209,4 +209,20 @@ describe('our own errors', () => {
     expect(upstream.calls.filter((c) => c === 'connections').length).toBeGreaterThan(5);
     expect(logs.text()).toContain('boom in accountChanged');
   });
+
+  it('a bug while reading the graph is `internal` with its stack, not an unnamed upstream problem', async () => {
+    const upstream = new FakeUpstream(T0);
+    upstream.graph = async () => {
+      const graph = undefined as unknown as { readings: [] };
+      return graph.readings as never;
+    };
+    const { poller: p, logs } = poller(upstream, new RecordingSink());
+    p.start();
+    await vi.advanceTimersByTimeAsync(2 * MIN);
+    await p.stop();
+    const line = logs.lines.find((l) => l.includes('could not read the graph'));
+    expect(line).toBeDefined();
+    expect(line).toContain('"kind":"internal"');
+    expect(line).toMatch(/internal-errors\.test\.ts/);
+  });
 });
