@@ -82,6 +82,8 @@ export interface Tracked extends PersistedPatient {
   stale: boolean;
   staleTimer: NodeJS.Timeout | null;
   draining: boolean;
+  /** what was stored has been judged against LibreLinkUp's clock (time-guard.ts forgetAhead) */
+  clockChecked?: boolean;
 }
 
 /** Tries of the one graph read that seeds a patient's history at start. */
@@ -257,8 +259,12 @@ export class AccountPoller {
             : 'following a new patient',
         );
       }
-      // A returning person's tombstone was never judged against LibreLinkUp's clock.
-      if (adopted.returning) this.time.forgetAhead(forTime(connection.patientId, tracked));
+      // What was stored of the person (their record, or a returning person's tombstone) is judged
+      // against LibreLinkUp's clock by the first account that sees them, whichever holds the file.
+      if (!tracked.clockChecked) {
+        tracked.clockChecked = true;
+        this.time.forgetAhead(forTime(connection.patientId, tracked));
+      }
       tracked.connection = connection;
       const reading = connection.latest;
       if (reading !== null) this.judgeLive(tracked, reading, seenAt, pollGap);

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AccountPoller, type Tracked, trackedFrom } from '../../src/bridge/account-poller.js';
+import { EMPTY_ALERT_MEMORY } from '../../src/bridge/alerts.js';
+import { EMPTY_CADENCE } from '../../src/bridge/cadence.js';
 import { People } from '../../src/bridge/people.js';
 import { ABSENCE_MS } from '../../src/bridge/presence.js';
 import { SlugRegistry } from '../../src/bridge/slugs.js';
@@ -12,7 +14,7 @@ import type { AccountConfig } from '../../src/config/types.js';
 import { LluError } from '../../src/librelinkup/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { FakeUpstream } from './fake-upstream.js';
-import { T0 } from './fixtures.js';
+import { connection, reading, T0 } from './fixtures.js';
 import { RecordingSink } from './recording-sink.js';
 
 const MIN = 60_000;
@@ -116,6 +118,39 @@ describe('one person through several accounts', () => {
     expect(ts.length).toBeGreaterThan(15);
     expect(new Set(ts).size).toBe(ts.length);
     expect([...ts].sort((x, y) => x - y)).toEqual(ts);
+  });
+
+  it('a stored reading from the future held only by the account that answers second is never shown after the first answer', async () => {
+    const future = reading(Date.now() + 2 * 60 * MIN, 40);
+    // Only the second account's file holds the person (an older version stored the future reading).
+    const store = new AccountStore(dir, 'acct_1', silentLogger());
+    store.save({
+      ...store.load('fp'),
+      patients: {
+        'p-1': {
+          slug: 'anna_smith',
+          connection: connection({ latest: future }),
+          latest: future,
+          log: { lastPublishedTs: future.timestamp, outbox: [], gap: null },
+          alerts: EMPTY_ALERT_MEMORY,
+          cadence: EMPTY_CADENCE,
+        },
+      },
+    });
+    const a = new FakeUpstream(T0, MIN, 5_000, Date.now, LOW_TARGETS);
+    const b = new FakeUpstream(T0, MIN, 5_000, Date.now, LOW_TARGETS);
+    const sink = new RecordingSink();
+    const pollers = makePollers(dir, [a, b], sink);
+    for (const p of pollers) p.start();
+    const shownAtStart = sink.snapshots.length;
+    await untilAnswers(a, 1);
+    const afterFirst = sink.snapshots.slice(shownAtStart);
+    await vi.advanceTimersByTimeAsync(3 * MIN);
+    for (const p of pollers) await p.stop();
+    expect(afterFirst.length).toBeGreaterThan(0);
+    expect(afterFirst.some((x) => x.latest?.timestamp === future.timestamp)).toBe(false);
+    // The first real reading is published at the first answer, not one reading later.
+    expect(sink.readings[0]?.reading.timestamp).toBe(a.readingsUntil(T0 + 6_000).at(-1)?.timestamp);
   });
 
   it('one transient empty answer removes nothing and repeats nothing', async () => {
