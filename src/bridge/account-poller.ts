@@ -474,9 +474,13 @@ export class AccountPoller {
     const now = this.now();
     // Not an LluError: a bug of ours, never to be shown as an upstream or network problem.
     const err = isLluError(error) ? error : internalError(error);
-    this.failures = err.kind === this.lastErrorKind ? this.failures + 1 : 1;
+    // Consecutive failures of any kind: an upstream flapping between kinds (502, timeout, 502...)
+    // must back off too, not retry at the first step each time.
+    this.failures += 1;
     this.lastErrorKind = err.kind;
-    const retryAt = now + retryDelay(err, this.failures, now, this.random);
+    // Never sooner than min_interval after the poll that failed.
+    const earliest = (this.lastPollAt ?? now) + this.deps.poll.min_interval * 1000;
+    const retryAt = Math.max(earliest, now + retryDelay(err, this.failures, now, this.random));
     // The one point where a failure becomes text for MQTT, the status page and /health.
     const message = safeText(describeLluError(err, now));
     const serious = ['bad_credentials', 'terms', 'locked', 'version', 'blocked', 'internal'].includes(

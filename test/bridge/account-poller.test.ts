@@ -144,6 +144,53 @@ describe('AccountPoller', () => {
     expect(sink.lastAccount()?.message).toMatch(/password/i);
   });
 
+  it('failures of changing kinds still back off (no poll every few seconds while upstream flaps)', async () => {
+    const upstream = new FakeUpstream(T0);
+    const kinds = [
+      new LluError('server', 'HTTP 502', { httpStatus: 502 }),
+      new LluError('timeout', 'no answer'),
+    ];
+    let n = 0;
+    const connections = upstream.connections.bind(upstream);
+    upstream.connections = async () => {
+      upstream.failWith = kinds[n++ % kinds.length]!;
+      return connections();
+    };
+    const poller = makePoller(dir, upstream, new RecordingSink());
+    poller.start();
+    await vi.advanceTimersByTimeAsync(30 * MIN);
+    await poller.stop();
+    // 10 s doubling up to 15 min: about 9 attempts in 30 min; one every 5-10 s would be ~240.
+    expect(upstream.calls.filter((c) => c === 'connections').length).toBeLessThanOrEqual(12);
+  });
+
+  it('a retry after a failure waits at least min_interval', async () => {
+    const upstream = new FakeUpstream(T0);
+    upstream.failWith = new LluError('network', 'ECONNRESET');
+    const store = new AccountStore(dir, 'acct_test', silentLogger());
+    const persisted = store.load('fp');
+    const poller = new AccountPoller({
+      key: 'acct_test',
+      label: 'fo***@example.com',
+      account,
+      poll: { interval: 300, min_interval: 60, timeout: 20 },
+      client: upstream,
+      store,
+      persisted,
+      sink: new RecordingSink(),
+      ...singleAccountPeople('acct_test', account, persisted),
+      logger: silentLogger(),
+      spread: 0,
+      random: () => 0.5,
+    });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(upstream.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(upstream.calls).toHaveLength(2);
+    await poller.stop();
+  });
+
   it('sends nothing to a locked account until the lockout ends', async () => {
     const upstream = new FakeUpstream(T0);
     upstream.failWith = new LluError('locked', 'locked', { retryAt: Date.now() + 300_000 });
