@@ -155,7 +155,7 @@ export class AccountPoller {
     const now = this.now();
     for (const gone of this.deps.people.takeRemovedAtStart(this.deps.key)) {
       // Dropped from the config of every account since the last run: take its entities away.
-      this.deps.sink.patientRemoved(this.snapshot(gone, now));
+      this.guarded(gone.slug, () => this.deps.sink.patientRemoved(this.snapshot(gone, now)));
     }
     for (const [patientId, tracked] of this.patients) {
       // Shown once, by the account that names the person, however many accounts follow them.

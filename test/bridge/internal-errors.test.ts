@@ -225,4 +225,25 @@ describe('our own errors', () => {
     expect(line).toContain('"kind":"internal"');
     expect(line).toMatch(/internal-errors\.test\.ts/);
   });
+
+  it('a bug while showing what was stored, at start, neither fails the start nor stops the polling', async () => {
+    const upstream = new FakeUpstream(T0);
+    const first = poller(upstream, new RecordingSink());
+    first.poller.start();
+    await vi.advanceTimersByTimeAsync(2 * MIN);
+    await first.poller.stop();
+    const sink = new RecordingSink();
+    const patientChanged = sink.patientChanged.bind(sink);
+    let calls = 0;
+    sink.patientChanged = (p) => {
+      if (calls++ === 0) throw new TypeError('boom at start');
+      patientChanged(p);
+    };
+    const again = poller(upstream, sink);
+    expect(() => again.poller.start()).not.toThrow();
+    await vi.advanceTimersByTimeAsync(2 * MIN);
+    await again.poller.stop();
+    expect(sink.readings.length).toBeGreaterThan(0);
+    expect(again.logs.text()).toContain('boom at start');
+  });
 });
