@@ -380,7 +380,11 @@ export class AccountPoller {
   }
 
   private async backfill(): Promise<void> {
+    // LibreLinkUp refused the session on a graph read after the client's one fresh login: each
+    // further read this poll would cost another login, so the others wait for the next poll.
+    let sessionRefused = false;
     for (const tracked of this.deps.people.seenBy(this.deps.key).values()) {
+      if (sessionRefused) break;
       const gap = wantsGraph(tracked.log, this.now());
       if (!gap && tracked.historySeeded) continue;
       try {
@@ -394,6 +398,7 @@ export class AccountPoller {
         if (isLluError(error) && ['locked', 'rate_limited', 'bad_credentials', 'terms'].includes(error.kind))
           throw error;
         const kind = isLluError(error) ? error.kind : 'internal';
+        sessionRefused = kind === 'unauthorized' || kind === 'missing_cached_user';
         // A bug of ours, with its stack: the user is asked to report it with the log.
         const bug = kind === 'internal' ? { err: error } : {};
         if (!gap) {

@@ -164,6 +164,27 @@ describe('AccountPoller', () => {
     expect(upstream.calls.filter((c) => c === 'connections').length).toBeLessThanOrEqual(12);
   });
 
+  it('a session refused on the graph stops the graph reads of that poll (each would be one more login)', async () => {
+    const upstream = new FakeUpstream(T0);
+    const connections = upstream.connections.bind(upstream);
+    // Three people on the account; the real client logs in again before each refused graph read.
+    upstream.connections = async () => {
+      const [c] = await connections();
+      return ['p-1', 'p-2', 'p-3'].map((patientId, i) => ({ ...c!, patientId, firstName: `P${i}` }));
+    };
+    upstream.graph = async () => {
+      upstream.calls.push('graph');
+      throw new LluError('unauthorized', 'HTTP 401 after a fresh login');
+    };
+    const poller = makePoller(dir, upstream, new RecordingSink());
+    poller.start();
+    await vi.advanceTimersByTimeAsync(30_000);
+    const firstPolls = upstream.calls.filter((c) => c === 'connections').length;
+    await poller.stop();
+    expect(firstPolls).toBeGreaterThanOrEqual(1);
+    expect(upstream.calls.filter((c) => c === 'graph').length).toBeLessThanOrEqual(firstPolls);
+  });
+
   it('a retry after a failure waits at least min_interval', async () => {
     const upstream = new FakeUpstream(T0);
     upstream.failWith = new LluError('network', 'ECONNRESET');
