@@ -248,29 +248,41 @@ export class AccountPoller {
       const cfg = matchPatient(connection, this.deps.account.patients);
       if (cfg === undefined) continue;
       seen.add(connection.patientId);
-      const base = slugify(cfg?.name ?? fullName(connection));
-      const adopted = this.deps.people.adopt(this.deps.key, connection, base, seenAt);
-      const tracked = adopted.record;
-      if (adopted.created) {
-        this.deps.logger.info(
-          { patient: tracked.slug },
-          adopted.returning
-            ? 'following a patient again; readings and events already published are not repeated'
-            : 'following a new patient',
-        );
-      }
-      // What was stored of the person (their record, or a returning person's tombstone) is judged
-      // against LibreLinkUp's clock by the first account that sees them, whichever holds the file.
-      if (!tracked.clockChecked) {
-        tracked.clockChecked = true;
-        this.time.forgetAhead(forTime(connection.patientId, tracked));
-      }
-      tracked.connection = connection;
-      const reading = connection.latest;
-      if (reading !== null) this.judgeLive(tracked, reading, seenAt, pollGap);
-      this.refresh(tracked);
+      // A bug of ours with one person must not keep the account's other people from being updated.
+      const slug = this.deps.people.get(connection.patientId)?.slug ?? null;
+      this.guarded(slug, () => this.onConnection(connection, cfg, seenAt, pollGap));
     }
     this.onPresence(seen, seenAt);
+  }
+
+  /** One entry of this account's answer: the shared record, the time rules, the snapshot. */
+  private onConnection(
+    connection: Connection,
+    cfg: ReturnType<typeof matchPatient>,
+    seenAt: number,
+    pollGap: number,
+  ): void {
+    const base = slugify(cfg?.name ?? fullName(connection));
+    const adopted = this.deps.people.adopt(this.deps.key, connection, base, seenAt);
+    const tracked = adopted.record;
+    if (adopted.created) {
+      this.deps.logger.info(
+        { patient: tracked.slug },
+        adopted.returning
+          ? 'following a patient again; readings and events already published are not repeated'
+          : 'following a new patient',
+      );
+    }
+    // What was stored of the person (their record, or a returning person's tombstone) is judged
+    // against LibreLinkUp's clock by the first account that sees them, whichever holds the file.
+    if (!tracked.clockChecked) {
+      tracked.clockChecked = true;
+      this.time.forgetAhead(forTime(connection.patientId, tracked));
+    }
+    tracked.connection = connection;
+    const reading = connection.latest;
+    if (reading !== null) this.judgeLive(tracked, reading, seenAt, pollGap);
+    this.refresh(tracked);
   }
 
   /** Who this answer left out: kept until confirmed (presence.ts), removed once no account follows them. */

@@ -246,4 +246,25 @@ describe('our own errors', () => {
     expect(sink.readings.length).toBeGreaterThan(0);
     expect(again.logs.text()).toContain('boom at start');
   });
+
+  it('a bug with one person of the account keeps the others updated (their readings published)', async () => {
+    const upstream = new FakeUpstream(T0);
+    const connections = upstream.connections.bind(upstream);
+    upstream.connections = async () => {
+      const [c] = await connections();
+      return [c!, { ...c!, patientId: 'p-2', firstName: 'Bob' }];
+    };
+    const sink = new RecordingSink();
+    const patientChanged = sink.patientChanged.bind(sink);
+    sink.patientChanged = (p) => {
+      if (p.patientId === 'p-1') throw new TypeError('boom with one person');
+      patientChanged(p);
+    };
+    const { poller: p, logs } = poller(upstream, sink);
+    p.start();
+    await vi.advanceTimersByTimeAsync(5 * MIN);
+    await p.stop();
+    expect(sink.readings.filter((r) => r.slug === 'bob_smith').length).toBeGreaterThanOrEqual(4);
+    expect(logs.text()).toContain('boom with one person');
+  });
 });
