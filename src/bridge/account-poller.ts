@@ -84,6 +84,18 @@ export interface Tracked extends PersistedPatient {
   draining: boolean;
   /** what was stored has been judged against LibreLinkUp's clock (time-guard.ts forgetAhead) */
   clockChecked?: boolean;
+  /**
+   * The readings accepted lately (time and value), whatever this machine's clock says (`history`
+   * keeps only what its clock finds plausible): another account showing one again is a replay.
+   */
+  recent?: readonly string[];
+}
+
+/** Accepted readings remembered for replay detection: an hour at one per minute. */
+const RECENT_MAX = 60;
+
+function readingKey(r: Reading): string {
+  return `${r.timestamp}:${r.mgdl}`;
 }
 
 /** Tries of the one graph read that seeds a patient's history at start. */
@@ -315,7 +327,9 @@ export class AccountPoller {
   /** The time rules of time-sanity.ts decide; accepted readings go through acceptLive in order. */
   private judgeLive(tracked: Tracked, reading: Reading, seenAt: number, pollGap: number): void {
     // The record is shared: another account may have accepted this reading already.
-    const known = tracked.history.some((r) => r.timestamp === reading.timestamp && r.mgdl === reading.mgdl);
+    const known =
+      (tracked.recent ?? []).includes(readingKey(reading)) ||
+      tracked.history.some((r) => r.timestamp === reading.timestamp && r.mgdl === reading.mgdl);
     const outcome = this.time.judge(
       tracked.connection.patientId,
       tracked.slug,
@@ -337,6 +351,7 @@ export class AccountPoller {
     tracked.cadence = observe(tracked.cadence, reading.timestamp, previousTs, seenAt, pollGap);
     tracked.log = addLive(tracked.log, reading, periodOf(tracked.cadence), seenAt);
     tracked.latest = reading;
+    tracked.recent = [...(tracked.recent ?? []).slice(1 - RECENT_MAX), readingKey(reading)];
     tracked.history = addToHistory(tracked.history, [reading], seenAt);
     this.deps.logger.info(
       {

@@ -11,6 +11,7 @@ import { ABSENCE_MS } from '../../src/bridge/presence.js';
 import { SlugRegistry } from '../../src/bridge/slugs.js';
 import { AccountStore } from '../../src/bridge/store.js';
 import type { AccountConfig } from '../../src/config/types.js';
+import type { ConnectionsAnswer } from '../../src/librelinkup/client.js';
 import { LluError } from '../../src/librelinkup/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { FakeUpstream } from './fake-upstream.js';
@@ -118,6 +119,26 @@ describe('one person through several accounts', () => {
     expect(ts.length).toBeGreaterThan(15);
     expect(new Set(ts).size).toBe(ts.length);
     expect([...ts].sort((x, y) => x - y)).toEqual(ts);
+  });
+
+  it('the same with this machine 3 h behind LibreLinkUp (history, judged by this clock, holds none of the readings): still each reading once', async () => {
+    const ahead = 3 * 60 * MIN;
+    class Clocked extends FakeUpstream {
+      async connectionsAnswer(): Promise<ConnectionsAnswer> {
+        const connections = await this.connections();
+        return { connections, upstreamNow: Date.now() + ahead, clockFromHeader: true, issues: [] };
+      }
+    }
+    const a = new Clocked(T0 + ahead, MIN, 5_000, () => Date.now() + ahead, LOW_TARGETS);
+    const b = new Clocked(T0 + ahead, MIN, 65_000, () => Date.now() + ahead, LOW_TARGETS);
+    const sink = new RecordingSink();
+    const pollers = makePollers(dir, [a, b], sink);
+    for (const p of pollers) p.start();
+    await vi.advanceTimersByTimeAsync(20 * MIN);
+    for (const p of pollers) await p.stop();
+    const ts = sink.readings.map((r) => r.reading.timestamp);
+    expect(ts.length).toBeGreaterThan(15);
+    expect(new Set(ts).size).toBe(ts.length);
   });
 
   it('a stored reading from the future held only by the account that answers second is never shown after the first answer', async () => {
