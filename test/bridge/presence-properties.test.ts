@@ -48,7 +48,8 @@ describe('presence across accounts (property)', () => {
           else followers.get(key)?.push(now);
           const confirmed = (misses: number[]) =>
             misses.length >= ABSENCE_ANSWERS && now - misses[0]! >= ABSENCE_MS;
-          const gone = followers.size > 0 && [...followers.values()].every(confirmed);
+          // Judged when a following account answers: another account's answer says nothing of them.
+          const gone = followers.has(key) && [...followers.values()].every(confirmed);
           expect(out.gone.length).toBe(gone ? 1 : 0);
           if (gone) followers = new Map();
           expect(people.get(c.patientId) !== undefined).toBe(followers.size > 0);
