@@ -87,6 +87,20 @@ export interface Tracked extends PersistedPatient {
   stale: boolean;
   staleTimer: NodeJS.Timeout | null;
   draining: boolean;
+  /** what was stored has been judged against LibreLinkUp's clock (time-guard.ts forgetAhead) */
+  clockChecked?: boolean;
+  /**
+   * The readings accepted lately (time and value), whatever this machine's clock says (`history`
+   * keeps only what its clock finds plausible): another account showing one again is a replay.
+   */
+  recent?: readonly string[];
+}
+
+/** Accepted readings remembered for replay detection: an hour at one per minute. */
+const RECENT_MAX = 60;
+
+function readingKey(r: Reading): string {
+  return `${r.timestamp}:${r.mgdl}`;
 }
 
 /** Tries of the one graph read that seeds a patient's history at start. */
@@ -166,13 +180,13 @@ export class AccountPoller {
     const now = this.now();
     for (const gone of this.deps.people.takeRemovedAtStart(this.deps.key)) {
       // Dropped from the config of every account since the last run: take its entities away.
-      this.deps.sink.patientRemoved(this.snapshot(gone, now));
+      this.guarded(gone.slug, () => this.deps.sink.patientRemoved(this.snapshot(gone, now)));
     }
     for (const [patientId, tracked] of this.patients) {
       // Shown once, by the account that names the person, however many accounts follow them.
       if (this.deps.people.ownerOf(patientId, now) !== this.deps.key) continue;
       // Fires `stale` if the reading went stale while the bridge was down.
-      this.refresh(tracked);
+      this.guarded(tracked.slug, () => this.refresh(tracked));
       this.armStaleTimer(tracked);
       void this.drain(tracked);
     }
@@ -249,8 +263,13 @@ export class AccountPoller {
     } finally {
       this.polling = false;
       this.persist();
-      this.publishStatus();
-      if (this.running) this.schedule(retryAt ?? nextPollAt(this.scheduleInput(this.now())));
+      this.guarded(null, () => this.publishStatus());
+      // Whatever failed above, the next poll is always scheduled (a bug must not stop the polling).
+      let at = retryAt;
+      this.guarded(null, () => {
+        at ??= nextPollAt(this.scheduleInput(this.now()));
+      });
+      if (this.running) this.schedule(at ?? this.now() + this.deps.poll.interval * 1000);
     }
   }
 
@@ -261,23 +280,41 @@ export class AccountPoller {
       const cfg = matchPatient(connection, this.deps.account.patients);
       if (cfg === undefined) continue;
       seen.add(connection.patientId);
-      const base = slugify(cfg?.name ?? fullName(connection));
-      const adopted = this.deps.people.adopt(this.deps.key, connection, base, seenAt);
-      const tracked = adopted.record;
-      if (adopted.created) {
-        this.deps.logger.info(
-          { patient: tracked.slug },
-          adopted.returning
-            ? 'following a patient again; readings and events already published are not repeated'
-            : 'following a new patient',
-        );
-      }
-      tracked.connection = connection;
-      const reading = connection.latest;
-      if (reading !== null) this.judgeLive(tracked, reading, seenAt, pollGap);
-      this.refresh(tracked);
+      // A bug of ours with one person must not keep the account's other people from being updated.
+      const slug = this.deps.people.get(connection.patientId)?.slug ?? null;
+      this.guarded(slug, () => this.onConnection(connection, cfg, seenAt, pollGap));
     }
     this.onPresence(seen, seenAt);
+  }
+
+  /** One entry of this account's answer: the shared record, the time rules, the snapshot. */
+  private onConnection(
+    connection: Connection,
+    cfg: ReturnType<typeof matchPatient>,
+    seenAt: number,
+    pollGap: number,
+  ): void {
+    const base = slugify(cfg?.name ?? fullName(connection));
+    const adopted = this.deps.people.adopt(this.deps.key, connection, base, seenAt);
+    const tracked = adopted.record;
+    if (adopted.created) {
+      this.deps.logger.info(
+        { patient: tracked.slug },
+        adopted.returning
+          ? 'following a patient again; readings and events already published are not repeated'
+          : 'following a new patient',
+      );
+    }
+    // What was stored of the person (their record, or a returning person's tombstone) is judged
+    // against LibreLinkUp's clock by the first account that sees them, whichever holds the file.
+    if (!tracked.clockChecked) {
+      tracked.clockChecked = true;
+      this.time.forgetAhead(forTime(connection.patientId, tracked));
+    }
+    tracked.connection = connection;
+    const reading = connection.latest;
+    if (reading !== null) this.judgeLive(tracked, reading, seenAt, pollGap);
+    this.refresh(tracked);
   }
 
   /** Who this answer left out: kept until confirmed (presence.ts), removed once no account follows them. */
@@ -309,23 +346,24 @@ export class AccountPoller {
 
   /** The time rules of time-sanity.ts decide; accepted readings go through acceptLive in order. */
   private judgeLive(tracked: Tracked, reading: Reading, seenAt: number, pollGap: number): void {
-    const outcome = this.time.judge(tracked.connection.patientId, tracked.slug, reading, tracked.latest);
+    // The record is shared: another account may have accepted this reading already.
+    const known =
+      (tracked.recent ?? []).includes(readingKey(reading)) ||
+      tracked.history.some((r) => r.timestamp === reading.timestamp && r.mgdl === reading.mgdl);
+    const outcome = this.time.judge(
+      tracked.connection.patientId,
+      tracked.slug,
+      reading,
+      tracked.latest,
+      known,
+    );
     if (outcome.rewindFrom !== null) forgetFrom(tracked, outcome.rewindFrom);
     for (const r of outcome.accept) this.acceptLive(tracked, r, seenAt, pollGap);
   }
 
   /** What the time guard may read and correct: the tracked patients by id. */
   private trackedForTime() {
-    return [...this.patients.entries()].map(([patientId, t]) => ({
-      patientId,
-      slug: t.slug,
-      newestTs: Math.max(
-        t.latest?.timestamp ?? 0,
-        t.log.lastPublishedTs ?? 0,
-        t.log.outbox.at(-1)?.timestamp ?? 0,
-      ),
-      forgetFrom: (from: number) => forgetFrom(t, from),
-    }));
+    return [...this.patients.entries()].map(([patientId, t]) => forTime(patientId, t));
   }
 
   private acceptLive(tracked: Tracked, reading: Reading, seenAt: number, pollGap: number): void {
@@ -333,6 +371,7 @@ export class AccountPoller {
     tracked.cadence = observe(tracked.cadence, reading.timestamp, previousTs, seenAt, pollGap, this.pace);
     tracked.log = addLive(tracked.log, reading, periodOf(tracked.cadence), seenAt);
     tracked.latest = reading;
+    tracked.recent = [...(tracked.recent ?? []).slice(1 - RECENT_MAX), readingKey(reading)];
     tracked.history = addToHistory(tracked.history, [reading], this.readingNow());
     this.deps.logger.info(
       {
@@ -382,13 +421,17 @@ export class AccountPoller {
         { patient: tracked.slug, since: iso(tracked.latest?.timestamp ?? 0) },
         'no new reading for 15 minutes: glucose is now stale and shown as unavailable',
       );
-      this.refresh(tracked);
+      this.guarded(tracked.slug, () => this.refresh(tracked));
       this.persist();
     }, wait);
   }
 
   private async backfill(): Promise<void> {
+    // LibreLinkUp refused the session on a graph read after the client's one fresh login: each
+    // further read this poll would cost another login, so the others wait for the next poll.
+    let sessionRefused = false;
     for (const tracked of this.deps.people.seenBy(this.deps.key).values()) {
+      if (sessionRefused) break;
       const gap = wantsGraph(tracked.log, this.now());
       if (!gap && tracked.historySeeded) continue;
       try {
@@ -401,20 +444,23 @@ export class AccountPoller {
         // A failed backfill must not fail the poll that already delivered the live reading.
         if (isLluError(error) && ['locked', 'rate_limited', 'bad_credentials', 'terms'].includes(error.kind))
           throw error;
-        const kind = isLluError(error) ? error.kind : 'unknown';
+        const kind = isLluError(error) ? error.kind : 'internal';
+        sessionRefused = kind === 'unauthorized' || kind === 'missing_cached_user';
+        // A bug of ours, with its stack: the user is asked to report it with the log.
+        const bug = kind === 'internal' ? { err: error } : {};
         if (!gap) {
           tracked.seedFailures = (tracked.seedFailures ?? 0) + 1;
           if (tracked.seedFailures >= SEED_ATTEMPTS) tracked.historySeeded = true;
-          this.deps.logger.info(
-            { patient: tracked.slug, kind, attempt: tracked.seedFailures },
+          this.deps.logger[kind === 'internal' ? 'error' : 'info'](
+            { patient: tracked.slug, kind, attempt: tracked.seedFailures, ...bug },
             tracked.historySeeded
               ? 'could not read the graph to seed the history; the chart and 24 h figures fill from live readings'
               : 'could not read the graph to seed the history; will try again at the next poll',
           );
           continue;
         }
-        this.deps.logger.warn(
-          { patient: tracked.slug, kind },
+        this.deps.logger[kind === 'internal' ? 'error' : 'warn'](
+          { patient: tracked.slug, kind, ...bug },
           'could not read the graph to fill a gap; will retry',
         );
         tracked.log = graphUnavailable(tracked.log, this.now());
@@ -446,6 +492,21 @@ export class AccountPoller {
     }
   }
 
+  /**
+   * Runs `fn` where nothing catches (a timer, a start, after a poll): a bug of ours is logged as
+   * `internal` with its stack instead of ending the process or the polling.
+   */
+  private guarded(patient: string | null, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.deps.logger.error(
+        { ...(patient !== null ? { patient } : {}), kind: 'internal', err: error },
+        safeText(internalError(error).message),
+      );
+    }
+  }
+
   private onSuccess(): void {
     if (!this.state.ok && this.lastErrorKind !== null) {
       this.deps.logger.info({ account: this.deps.label }, 'LibreLinkUp answers again');
@@ -465,9 +526,13 @@ export class AccountPoller {
     const now = this.now();
     // Not an LluError: a bug of ours, never to be shown as an upstream or network problem.
     const err = isLluError(error) ? error : internalError(error);
-    this.failures = err.kind === this.lastErrorKind ? this.failures + 1 : 1;
+    // Consecutive failures of any kind: an upstream flapping between kinds (502, timeout, 502...)
+    // must back off too, not retry at the first step each time.
+    this.failures += 1;
     this.lastErrorKind = err.kind;
-    const retryAt = now + retryDelay(err, this.failures, now, this.random);
+    // Never sooner than min_interval after the poll that failed.
+    const earliest = (this.lastPollAt ?? now) + this.deps.poll.min_interval * 1000;
+    const retryAt = Math.max(earliest, now + retryDelay(err, this.failures, now, this.random));
     // The one point where a failure becomes text for MQTT, the status page and /health.
     const message = safeText(describeLluError(err, now));
     const serious = ['bad_credentials', 'terms', 'locked', 'version', 'blocked', 'internal'].includes(
@@ -562,6 +627,19 @@ export class AccountPoller {
     this.deps.persisted.session = session;
     this.persist();
   }
+}
+
+function forTime(patientId: string, t: Tracked) {
+  return {
+    patientId,
+    slug: t.slug,
+    newestTs: Math.max(
+      t.latest?.timestamp ?? 0,
+      t.log.lastPublishedTs ?? 0,
+      t.log.outbox.at(-1)?.timestamp ?? 0,
+    ),
+    forgetFrom: (from: number) => forgetFrom(t, from),
+  };
 }
 
 /** Forget a patient's readings at or after `from` (an abandoned or impossible timeline; see time-sanity.ts). */

@@ -18,7 +18,7 @@ import type { PersistedPatient } from './store.js';
 /** What is kept of a removed person. */
 export interface Tombstone {
   slug: string;
-  /** newest reading seen; a returning person's same reading is then not new */
+  /** newest reading, when it was published; a returning person's same reading is then not new */
   latest: Reading | null;
   /** newest reading acknowledged on `<patient>/reading` */
   lastPublishedTs: number | null;
@@ -88,9 +88,13 @@ export function pastTombstone(p: PersistedPatient, t: Tombstone | undefined): Pe
 }
 
 export function tombstoneOf(p: PersistedPatient, now: number): Tombstone {
+  // A newest reading still queued (broker down, or held for a gap) was never on <patient>/reading:
+  // kept, it would make the same reading look old when the person is back, and it would never be.
+  const published =
+    p.latest !== null && p.latest.timestamp <= (p.log.lastPublishedTs ?? Number.NEGATIVE_INFINITY);
   return {
     slug: p.slug,
-    latest: p.latest,
+    latest: published ? p.latest : null,
     lastPublishedTs: p.log.lastPublishedTs,
     alerts: p.alerts,
     removedAt: now,

@@ -104,15 +104,7 @@ export class TimeGuard {
     }
     if (this.firstAnswer) {
       this.firstAnswer = false;
-      for (const t of tracked) {
-        if (!persistedAhead(t.newestTs, upstreamNow)) continue;
-        const ahead = t.newestTs - upstreamNow;
-        this.log.warn(
-          { patient: t.slug, at: iso(t.newestTs), ahead_s: Math.round(ahead / 1000) },
-          `discarding the stored reading of ${t.slug} dated ${spoken(ahead)} ahead of LibreLinkUp's clock; newer real readings are published as usual`,
-        );
-        t.forgetFrom(upstreamNow + FUTURE_TOLERANCE_MS + 1);
-      }
+      for (const t of tracked) this.forgetAhead(t);
     }
     const slugOf = new Map(tracked.map((t) => [t.patientId, t.slug]));
     answer.connections = answer.connections.map((c) => {
@@ -120,6 +112,21 @@ export class TimeGuard {
       const outcome = this.judgeFuture(c.patientId, slugOf.get(c.patientId) ?? null, c.latest);
       return outcome ? { ...c, latest: null } : c;
     });
+  }
+
+  /**
+   * A stored reading time ahead of LibreLinkUp's clock (a record read at start, or a returning
+   * person's tombstone) is forgotten, so it is neither shown nor holds back real readings.
+   */
+  forgetAhead(t: TimeTracked): void {
+    const upstreamNow = this.upstreamNow;
+    if (upstreamNow === null || !persistedAhead(t.newestTs, upstreamNow)) return;
+    const ahead = t.newestTs - upstreamNow;
+    this.log.warn(
+      { patient: t.slug, at: iso(t.newestTs), ahead_s: Math.round(ahead / 1000) },
+      `discarding the stored reading of ${t.slug} dated ${spoken(ahead)} ahead of LibreLinkUp's clock; newer real readings are published as usual`,
+    );
+    t.forgetFrom(upstreamNow + FUTURE_TOLERANCE_MS + 1);
   }
 
   /** True when `reading` is refused as lying in the future (logged once per episode). */
@@ -143,11 +150,18 @@ export class TimeGuard {
   }
 
   /** The time rules for one live reading against the newest accepted one; logs what needs saying. */
-  judge(patientId: string, slug: string, reading: Reading, newest: Reading | null): LiveOutcome {
+  judge(
+    patientId: string,
+    slug: string,
+    reading: Reading,
+    newest: Reading | null,
+    known = false,
+  ): LiveOutcome {
     const outcome = judgeLive(this.live.get(patientId) ?? EMPTY_LIVE_MEMORY, {
       reading,
       newest,
       upstreamNow: this.upstreamNow ?? reading.timestamp,
+      known,
     });
     this.live.set(patientId, outcome.memory);
     const note = outcome.note;

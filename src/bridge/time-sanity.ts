@@ -51,17 +51,29 @@ export interface LiveOutcome {
  *   Logged once until a reading is accepted again.
  * - A reading newer than `newest` is accepted.
  * - A reading at the time of `newest` is nothing new (unless a reading is held, see below).
+ * - A reading older than `newest` that was already accepted (`known`: same time and value) is a
+ *   replay, ignored: another account's answer may lag behind or cross in flight.
  * - Backwards: a reading older than `newest` is held, not published, and logged once. When upstream
  *   then reports a further, newer reading that is still not newer than `newest` (its timeline moves
  *   on, behind ours: the accepted newest was wrong, or a phone clock was set back), upstream's timeline
  *   is adopted: everything accepted at or after the first held reading is forgotten, and the held
  *   readings are accepted and published in order. So a real reading waits at most one reading
  *   period, and is never dropped for being "older". When upstream instead returns to a reading newer
- *   than `newest`, the held reading was a replay of the past and is dropped.
+ *   than `newest`, or to `newest` itself (same time and value), the held reading was a replay of the
+ * past and is dropped.
  */
 export function judgeLive(
   memory: LiveMemory,
-  input: { reading: Reading; newest: Reading | null; upstreamNow: number },
+  input: {
+    reading: Reading;
+    newest: Reading | null;
+    upstreamNow: number;
+    /**
+     * The reading (same time and value) was already accepted for this person, through any account.
+     * Another account's answer that lags behind (or crossed in flight) shows it again: no new timeline.
+     */
+    known?: boolean;
+  },
 ): LiveOutcome {
   const { reading, newest, upstreamNow } = input;
   const aheadMs = reading.timestamp - upstreamNow;
@@ -78,6 +90,10 @@ export function judgeLive(
   const last = memory.behind.at(-1);
   if (reading.timestamp === newest.timestamp && last === undefined)
     return { accept: [], rewindFrom: null, memory, note: null };
+  // The newest accepted reading itself again: upstream is back on our timeline; what was held was a replay.
+  if (reading.timestamp === newest.timestamp && reading.mgdl === newest.mgdl)
+    return { accept: [], rewindFrom: null, memory: { ...memory, behind: [] }, note: null };
+  if (input.known === true) return { accept: [], rewindFrom: null, memory, note: null };
 
   const behindMs = newest.timestamp - reading.timestamp;
   if (last !== undefined && reading.timestamp === last.timestamp)

@@ -4,6 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EMPTY_ALERT_MEMORY } from '../../src/bridge/alerts.js';
+import type { PersistedAccount } from '../../src/bridge/store.js';
 import type { ConnectionsAnswer } from '../../src/librelinkup/client.js';
 import { createLogger } from '../../src/log.js';
 import { captureLogs } from '../helpers/logs.js';
@@ -38,13 +40,19 @@ class ClockedUpstream extends FakeUpstream {
   }
 }
 
-function makePoller(dir: string, upstream: ClockedUpstream, sink: RecordingSink) {
+function makePoller(
+  dir: string,
+  upstream: ClockedUpstream,
+  sink: RecordingSink,
+  edit: (p: PersistedAccount) => void = () => {},
+) {
   const { capture, destination } = captureLogs();
   const poller = singleAccountPoller({
     dir,
     client: upstream,
     sink,
     logger: createLogger({ level: 'info', destination }),
+    edit,
   });
   return { poller, logs: capture };
 }
@@ -138,5 +146,30 @@ describe('AccountPoller time rules', () => {
     await vi.advanceTimersByTimeAsync(30 * MIN);
     await poller.stop();
     expect(sink.readings.at(-1)!.reading.timestamp).toBeGreaterThan(newest + 9 * MIN);
+  });
+
+  it("a person back with a stored memory ahead of LibreLinkUp's clock: the future reading is never shown, the first real one is published at once", async () => {
+    const upstream = new ClockedUpstream(0);
+    const sink = new RecordingSink();
+    const future = reading(Date.now() + 2 * HOUR, 40);
+    // Removed by an earlier run (a tombstone), with a reading from the future an older version kept.
+    const { poller, logs } = makePoller(dir, upstream, sink, (p) => {
+      p.gone = {
+        'p-1': {
+          slug: 'anna_smith',
+          latest: future,
+          lastPublishedTs: future.timestamp,
+          alerts: EMPTY_ALERT_MEMORY,
+          removedAt: Date.now() - HOUR,
+        },
+      };
+    });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(30_000);
+    await poller.stop();
+    expect(sink.snapshots.some((s) => s.latest?.timestamp === future.timestamp)).toBe(false);
+    const truth = upstream.readingsUntil(Date.now()).at(-1)!;
+    expect(sink.readings.map((r) => r.reading.timestamp)).toEqual([truth.timestamp]);
+    expect(logs.text()).toContain('discarding the stored reading');
   });
 });

@@ -116,6 +116,64 @@ describe('AccountPoller', () => {
     expect(sink.lastAccount()?.message).toMatch(/password/i);
   });
 
+  it('failures of changing kinds still back off (no poll every few seconds while upstream flaps)', async () => {
+    const upstream = new FakeUpstream(T0);
+    const kinds = [
+      new LluError('server', 'HTTP 502', { httpStatus: 502 }),
+      new LluError('timeout', 'no answer'),
+    ];
+    let n = 0;
+    const connections = upstream.connections.bind(upstream);
+    upstream.connections = async () => {
+      upstream.failWith = kinds[n++ % kinds.length]!;
+      return connections();
+    };
+    const poller = makePoller(dir, upstream, new RecordingSink());
+    poller.start();
+    await vi.advanceTimersByTimeAsync(30 * MIN);
+    await poller.stop();
+    // 10 s doubling up to 15 min: about 9 attempts in 30 min; one every 5-10 s would be ~240.
+    expect(upstream.calls.filter((c) => c === 'connections').length).toBeLessThanOrEqual(12);
+  });
+
+  it('a session refused on the graph stops the graph reads of that poll (each would be one more login)', async () => {
+    const upstream = new FakeUpstream(T0);
+    const connections = upstream.connections.bind(upstream);
+    // Three people on the account; the real client logs in again before each refused graph read.
+    upstream.connections = async () => {
+      const [c] = await connections();
+      return ['p-1', 'p-2', 'p-3'].map((patientId, i) => ({ ...c!, patientId, firstName: `P${i}` }));
+    };
+    upstream.graph = async () => {
+      upstream.calls.push('graph');
+      throw new LluError('unauthorized', 'HTTP 401 after a fresh login');
+    };
+    const poller = makePoller(dir, upstream, new RecordingSink());
+    poller.start();
+    await vi.advanceTimersByTimeAsync(30_000);
+    const firstPolls = upstream.calls.filter((c) => c === 'connections').length;
+    await poller.stop();
+    expect(firstPolls).toBeGreaterThanOrEqual(1);
+    expect(upstream.calls.filter((c) => c === 'graph').length).toBeLessThanOrEqual(firstPolls);
+  });
+
+  it('a retry after a failure waits at least min_interval', async () => {
+    const upstream = new FakeUpstream(T0);
+    upstream.failWith = new LluError('network', 'ECONNRESET');
+    const poller = singleAccountPoller({
+      dir,
+      client: upstream,
+      sink: new RecordingSink(),
+      poll: { interval: 300, min_interval: 60, timeout: 20 },
+    });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(upstream.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(upstream.calls).toHaveLength(2);
+    await poller.stop();
+  });
+
   it('sends nothing to a locked account until the lockout ends', async () => {
     const upstream = new FakeUpstream(T0);
     upstream.failWith = new LluError('locked', 'locked', { retryAt: Date.now() + 300_000 });

@@ -126,4 +126,112 @@ describe('our own errors', () => {
     expect(report.body.accounts[0]).toMatchObject({ error_kind: 'internal' });
     expect(report.body.reasons[0]).toMatch(/A bug in librelinkup2mqtt/);
   });
+
+  function poller(upstream: FakeUpstream, sink: RecordingSink) {
+    const { capture, destination } = captureLogs();
+    const p = singleAccountPoller({
+      dir,
+      client: upstream,
+      sink,
+      logger: createLogger({ level: 'debug', destination }),
+    });
+    return { poller: p, logs: capture };
+  }
+
+  it('a bug while the stale timer fires is logged with its stack, not thrown out of the timer; polling goes on', async () => {
+    const upstream = new FakeUpstream(T0);
+    const sink = new RecordingSink();
+    const patientChanged = sink.patientChanged.bind(sink);
+    sink.patientChanged = (p) => {
+      if (p.stale) throw new TypeError('boom in a stale snapshot');
+      patientChanged(p);
+    };
+    const { poller: p, logs } = poller(upstream, sink);
+    p.start();
+    await vi.advanceTimersByTimeAsync(3 * MIN);
+    upstream.paused = Date.now();
+    // Throws out of the fake clock if the timer lets the error escape.
+    await vi.advanceTimersByTimeAsync(20 * MIN);
+    const calls = upstream.calls.length;
+    upstream.paused = null;
+    await vi.advanceTimersByTimeAsync(5 * MIN);
+    await p.stop();
+    expect(upstream.calls.length).toBeGreaterThan(calls);
+    expect(logs.text()).toContain('boom in a stale snapshot');
+    expect(logs.text()).toMatch(/internal-errors\.test\.ts/);
+  });
+
+  it('a bug while publishing the account status after a poll never stops the polling', async () => {
+    const upstream = new FakeUpstream(T0);
+    const sink = new RecordingSink();
+    let calls = 0;
+    sink.accountChanged = () => {
+      calls++;
+      if (calls === 2) throw new TypeError('boom in accountChanged');
+    };
+    const { poller: p, logs } = poller(upstream, sink);
+    p.start();
+    await vi.advanceTimersByTimeAsync(10 * MIN);
+    await p.stop();
+    expect(upstream.calls.filter((c) => c === 'connections').length).toBeGreaterThan(5);
+    expect(logs.text()).toContain('boom in accountChanged');
+  });
+
+  it('a bug while reading the graph is `internal` with its stack, not an unnamed upstream problem', async () => {
+    const upstream = new FakeUpstream(T0);
+    upstream.graph = async () => {
+      const graph = undefined as unknown as { readings: [] };
+      return graph.readings as never;
+    };
+    const { poller: p, logs } = poller(upstream, new RecordingSink());
+    p.start();
+    await vi.advanceTimersByTimeAsync(2 * MIN);
+    await p.stop();
+    const line = logs.lines.find((l) => l.includes('could not read the graph'));
+    expect(line).toBeDefined();
+    expect(line).toContain('"kind":"internal"');
+    expect(line).toMatch(/internal-errors\.test\.ts/);
+  });
+
+  it('a bug while showing what was stored, at start, neither fails the start nor stops the polling', async () => {
+    const upstream = new FakeUpstream(T0);
+    const first = poller(upstream, new RecordingSink());
+    first.poller.start();
+    await vi.advanceTimersByTimeAsync(2 * MIN);
+    await first.poller.stop();
+    const sink = new RecordingSink();
+    const patientChanged = sink.patientChanged.bind(sink);
+    let calls = 0;
+    sink.patientChanged = (p) => {
+      if (calls++ === 0) throw new TypeError('boom at start');
+      patientChanged(p);
+    };
+    const again = poller(upstream, sink);
+    expect(() => again.poller.start()).not.toThrow();
+    await vi.advanceTimersByTimeAsync(2 * MIN);
+    await again.poller.stop();
+    expect(sink.readings.length).toBeGreaterThan(0);
+    expect(again.logs.text()).toContain('boom at start');
+  });
+
+  it('a bug with one person of the account keeps the others updated (their readings published)', async () => {
+    const upstream = new FakeUpstream(T0);
+    const connections = upstream.connections.bind(upstream);
+    upstream.connections = async () => {
+      const [c] = await connections();
+      return [c!, { ...c!, patientId: 'p-2', firstName: 'Bob' }];
+    };
+    const sink = new RecordingSink();
+    const patientChanged = sink.patientChanged.bind(sink);
+    sink.patientChanged = (p) => {
+      if (p.patientId === 'p-1') throw new TypeError('boom with one person');
+      patientChanged(p);
+    };
+    const { poller: p, logs } = poller(upstream, sink);
+    p.start();
+    await vi.advanceTimersByTimeAsync(5 * MIN);
+    await p.stop();
+    expect(sink.readings.filter((r) => r.slug === 'bob_smith').length).toBeGreaterThanOrEqual(4);
+    expect(logs.text()).toContain('boom with one person');
+  });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type Tracked, trackedFrom } from '../../src/bridge/account-poller.js';
 import { EMPTY_ALERT_MEMORY } from '../../src/bridge/alerts.js';
 import { EMPTY_CADENCE } from '../../src/bridge/cadence.js';
-import { EMPTY_LOG, type ReadingLog } from '../../src/bridge/outbox.js';
+import { addLive, EMPTY_LOG, type ReadingLog } from '../../src/bridge/outbox.js';
 import {
   mergeRecords,
   mergeTombstones,
@@ -18,6 +18,7 @@ import {
 import { ABSENCE_ANSWERS, ABSENCE_MS } from '../../src/bridge/presence.js';
 import { SlugRegistry } from '../../src/bridge/slugs.js';
 import type { PersistedPatient } from '../../src/bridge/store.js';
+import { EMPTY_LIVE_MEMORY, judgeLive } from '../../src/bridge/time-sanity.js';
 import { connection, reading, T0 } from './fixtures.js';
 
 const MIN = 60_000;
@@ -309,5 +310,27 @@ describe('People: two accounts, one person', () => {
     expect(people.takeRemovedAtStart('a').map((t) => t.slug)).toEqual(['anna_smith']);
     expect(people.takeRemovedAtStart('b')).toEqual([]);
     expect(people.tombstonesNow(T0)[c.patientId]?.lastPublishedTs).toBe(T0);
+  });
+});
+
+describe('a person removed while readings were still queued', () => {
+  it('comes back: the newest reading, never published on <patient>/reading, is published then (and nothing published is repeated)', () => {
+    const x = reading(T0 + 10 * MIN, 55);
+    // X was shown on the state topic but still queued (broker down, or held for a gap) when removed.
+    const removed = record({ latest: x, published: T0 + 5 * MIN, queued: [T0 + 10 * MIN] });
+    const back = startRecord(connection(), 'anna_smith', tombstoneOf(removed, T0 + 30 * MIN));
+    const outcome = judgeLive(EMPTY_LIVE_MEMORY, {
+      reading: x,
+      newest: back.latest,
+      upstreamNow: x.timestamp,
+    });
+    expect(outcome.accept).toEqual([x]);
+    expect(addLive(back.log, x, MIN, T0 + 40 * MIN).outbox).toEqual([x]);
+    // Published before removal: not new when back.
+    const done = record({ latest: x, published: x.timestamp });
+    const again = startRecord(connection(), 'anna_smith', tombstoneOf(done, T0 + 30 * MIN));
+    expect(
+      judgeLive(EMPTY_LIVE_MEMORY, { reading: x, newest: again.latest, upstreamNow: x.timestamp }).accept,
+    ).toEqual([]);
   });
 });

@@ -4,15 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AccountPoller, type Tracked, trackedFrom } from '../../src/bridge/account-poller.js';
+import { EMPTY_ALERT_MEMORY } from '../../src/bridge/alerts.js';
+import { EMPTY_CADENCE } from '../../src/bridge/cadence.js';
 import { People } from '../../src/bridge/people.js';
 import { ABSENCE_MS } from '../../src/bridge/presence.js';
 import { SlugRegistry } from '../../src/bridge/slugs.js';
 import { AccountStore } from '../../src/bridge/store.js';
 import type { AccountConfig } from '../../src/config/types.js';
+import type { ConnectionsAnswer } from '../../src/librelinkup/client.js';
 import { LluError } from '../../src/librelinkup/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { FakeUpstream } from './fake-upstream.js';
-import { T0 } from './fixtures.js';
+import { connection, reading, T0 } from './fixtures.js';
 import { RecordingSink } from './recording-sink.js';
 
 const MIN = 60_000;
@@ -101,6 +104,74 @@ describe('one person through several accounts', () => {
     expect(sink.removed).toEqual([]);
     // The one graph read that seeds the history is made once per person, not once per account.
     expect([...a.calls, ...b.calls].filter((c) => c === 'graph')).toHaveLength(1);
+  });
+
+  it("an account whose answers lag one reading behind the other's repeats nothing (no timeline adopted from known readings)", async () => {
+    const a = new FakeUpstream(T0, MIN, 5_000, Date.now, LOW_TARGETS);
+    // The same person through a second account whose answers show each reading a minute later.
+    const b = new FakeUpstream(T0, MIN, 65_000, Date.now, LOW_TARGETS);
+    const sink = new RecordingSink();
+    const pollers = makePollers(dir, [a, b], sink);
+    for (const p of pollers) p.start();
+    await vi.advanceTimersByTimeAsync(20 * MIN);
+    for (const p of pollers) await p.stop();
+    const ts = sink.readings.map((r) => r.reading.timestamp);
+    expect(ts.length).toBeGreaterThan(15);
+    expect(new Set(ts).size).toBe(ts.length);
+    expect([...ts].sort((x, y) => x - y)).toEqual(ts);
+  });
+
+  it('the same with this machine 3 h behind LibreLinkUp (history, judged by this clock, holds none of the readings): still each reading once', async () => {
+    const ahead = 3 * 60 * MIN;
+    class Clocked extends FakeUpstream {
+      async connectionsAnswer(): Promise<ConnectionsAnswer> {
+        const connections = await this.connections();
+        return { connections, upstreamNow: Date.now() + ahead, clockFromHeader: true, issues: [] };
+      }
+    }
+    const a = new Clocked(T0 + ahead, MIN, 5_000, () => Date.now() + ahead, LOW_TARGETS);
+    const b = new Clocked(T0 + ahead, MIN, 65_000, () => Date.now() + ahead, LOW_TARGETS);
+    const sink = new RecordingSink();
+    const pollers = makePollers(dir, [a, b], sink);
+    for (const p of pollers) p.start();
+    await vi.advanceTimersByTimeAsync(20 * MIN);
+    for (const p of pollers) await p.stop();
+    const ts = sink.readings.map((r) => r.reading.timestamp);
+    expect(ts.length).toBeGreaterThan(15);
+    expect(new Set(ts).size).toBe(ts.length);
+  });
+
+  it('a stored reading from the future held only by the account that answers second is never shown after the first answer', async () => {
+    const future = reading(Date.now() + 2 * 60 * MIN, 40);
+    // Only the second account's file holds the person (an older version stored the future reading).
+    const store = new AccountStore(dir, 'acct_1', silentLogger());
+    store.save({
+      ...store.load('fp'),
+      patients: {
+        'p-1': {
+          slug: 'anna_smith',
+          connection: connection({ latest: future }),
+          latest: future,
+          log: { lastPublishedTs: future.timestamp, outbox: [], gap: null },
+          alerts: EMPTY_ALERT_MEMORY,
+          cadence: EMPTY_CADENCE,
+        },
+      },
+    });
+    const a = new FakeUpstream(T0, MIN, 5_000, Date.now, LOW_TARGETS);
+    const b = new FakeUpstream(T0, MIN, 5_000, Date.now, LOW_TARGETS);
+    const sink = new RecordingSink();
+    const pollers = makePollers(dir, [a, b], sink);
+    for (const p of pollers) p.start();
+    const shownAtStart = sink.snapshots.length;
+    await untilAnswers(a, 1);
+    const afterFirst = sink.snapshots.slice(shownAtStart);
+    await vi.advanceTimersByTimeAsync(3 * MIN);
+    for (const p of pollers) await p.stop();
+    expect(afterFirst.length).toBeGreaterThan(0);
+    expect(afterFirst.some((x) => x.latest?.timestamp === future.timestamp)).toBe(false);
+    // The first real reading is published at the first answer, not one reading later.
+    expect(sink.readings[0]?.reading.timestamp).toBe(a.readingsUntil(T0 + 6_000).at(-1)?.timestamp);
   });
 
   it('one transient empty answer removes nothing and repeats nothing', async () => {

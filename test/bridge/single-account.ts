@@ -10,7 +10,7 @@ import type { BridgeSink } from '../../src/bridge/events.js';
 import { People } from '../../src/bridge/people.js';
 import { SlugRegistry } from '../../src/bridge/slugs.js';
 import { AccountStore, type PersistedAccount } from '../../src/bridge/store.js';
-import type { AccountConfig } from '../../src/config/types.js';
+import type { AccountConfig, PollConfig } from '../../src/config/types.js';
 import { type Logger, silentLogger } from '../../src/log.js';
 
 export const TEST_ACCOUNT: AccountConfig = {
@@ -35,15 +35,19 @@ export function singleAccountPoller(options: {
   sink: BridgeSink;
   logger?: Logger;
   account?: AccountConfig;
+  /** changes the loaded state before the poller sees it, as a state file from an earlier run would */
+  edit?: (persisted: PersistedAccount) => void;
+  poll?: PollConfig;
 }): AccountPoller {
   const account = options.account ?? TEST_ACCOUNT;
   const store = new AccountStore(options.dir, 'acct_test', silentLogger());
   const persisted = store.load('fp');
+  options.edit?.(persisted);
   return new AccountPoller({
     key: 'acct_test',
     label: 'fo***@example.com',
     account,
-    poll: { interval: 60, min_interval: 10, timeout: 20 },
+    poll: options.poll ?? { interval: 60, min_interval: 10, timeout: 20 },
     client: options.client,
     store,
     persisted,

@@ -65,6 +65,26 @@ describe('judgeLive', () => {
     expect(two.memory).toEqual(EMPTY_LIVE_MEMORY);
   });
 
+  it('backwards once, then the newest accepted reading again: back on our timeline, nothing adopted', () => {
+    const newest = reading(NOW, 100);
+    const one = judgeLive(EMPTY_LIVE_MEMORY, {
+      reading: reading(NOW - 5 * MIN, 80),
+      newest,
+      upstreamNow: NOW,
+    });
+    const two = judgeLive(one.memory, { reading: newest, newest, upstreamNow: NOW + MIN });
+    expect(two).toMatchObject({ accept: [], rewindFrom: null, note: null });
+    expect(two.memory).toEqual(EMPTY_LIVE_MEMORY);
+  });
+
+  it('an already accepted reading seen again (another account lagging) is ignored, not held', () => {
+    const newest = reading(NOW, 100);
+    const old = reading(NOW - MIN, 99);
+    const out = judgeLive(EMPTY_LIVE_MEMORY, { reading: old, newest, upstreamNow: NOW, known: true });
+    expect(out).toMatchObject({ accept: [], rewindFrom: null, note: null });
+    expect(out.memory).toEqual(EMPTY_LIVE_MEMORY);
+  });
+
   it('backwards once, then newer than ours again: the held reading was a replay and is dropped', () => {
     const newest = reading(NOW, 100);
     const one = judgeLive(EMPTY_LIVE_MEMORY, {
@@ -146,7 +166,9 @@ describe('judgeLive', () => {
           for (let i = 1; i <= after; i++) {
             const ts = NOW + (before + i) * MIN - backMinutes * MIN;
             shifted.push(ts);
-            feed(reading(ts, 100), NOW + (before + i) * MIN);
+            // New measurements on a shifted clock (a value of their own: one identical in time and
+            // value to the newest accepted reading is that reading again).
+            feed(reading(ts, 101), NOW + (before + i) * MIN);
           }
           // Every shifted reading is accepted (in order) unless it was newer than ours anyway.
           for (const ts of shifted) expect(accepted).toContain(ts);
