@@ -42,6 +42,8 @@ function iso(ms: number): string {
 
 export class TimeGuard {
   private upstreamNow: number | null = null;
+  /** LibreLinkUp's clock at the last answer, when it had a Date header (null: no clock to judge by) */
+  private upstreamHeaderNow: number | null = null;
   /** LibreLinkUp's clock minus this machine's, when they differ by more than CLOCK_WARN_MS; else 0 */
   private offsetMs = 0;
   private firstAnswer = true;
@@ -76,6 +78,7 @@ export class TimeGuard {
   beforeConnections(answer: ConnectionsAnswer, localNow: number, tracked: readonly TimeTracked[]): void {
     const { upstreamNow } = answer;
     this.upstreamNow = upstreamNow;
+    this.upstreamHeaderNow = answer.clockFromHeader ? upstreamNow : null;
     if (answer.clockFromHeader) {
       const offset = upstreamNow - localNow;
       // Within the warning bound the two clocks agree well enough; beyond it this machine's clock is
@@ -102,6 +105,9 @@ export class TimeGuard {
         );
       }
     }
+    // Without LibreLinkUp's Date header there is no clock to judge "the future" by: this machine's
+    // may be hours behind, and refusing on it could hide every real reading. Accept, judge nothing.
+    if (!answer.clockFromHeader) return;
     if (this.firstAnswer) {
       this.firstAnswer = false;
       for (const t of tracked) this.forgetAhead(t);
@@ -119,7 +125,7 @@ export class TimeGuard {
    * person's tombstone) is forgotten, so it is neither shown nor holds back real readings.
    */
   forgetAhead(t: TimeTracked): void {
-    const upstreamNow = this.upstreamNow;
+    const upstreamNow = this.upstreamHeaderNow;
     if (upstreamNow === null || !persistedAhead(t.newestTs, upstreamNow)) return;
     const ahead = t.newestTs - upstreamNow;
     this.log.warn(
@@ -160,7 +166,8 @@ export class TimeGuard {
     const outcome = judgeLive(this.live.get(patientId) ?? EMPTY_LIVE_MEMORY, {
       reading,
       newest,
-      upstreamNow: this.upstreamNow ?? reading.timestamp,
+      // No clock from LibreLinkUp: nothing is judged "future" (see beforeConnections).
+      upstreamNow: this.upstreamHeaderNow ?? reading.timestamp,
       known,
     });
     this.live.set(patientId, outcome.memory);

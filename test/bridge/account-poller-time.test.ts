@@ -112,6 +112,24 @@ describe('AccountPoller time rules', () => {
     expect(sink.alerts.map((a) => a.alert.type)).toContain('stale');
   });
 
+  it('no Date header from LibreLinkUp and this machine 3 h behind: real readings are published, none refused', async () => {
+    // A plain FakeUpstream has no clock of its own: the answer carries no Date header.
+    const upstream = new FakeUpstream(T0, 60_000, 5_000, () => Date.now() + 3 * HOUR);
+    const sink = new RecordingSink();
+    const { capture, destination } = captureLogs();
+    const poller = singleAccountPoller({
+      dir,
+      client: upstream,
+      sink,
+      logger: createLogger({ level: 'info', destination }),
+    });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(10 * MIN);
+    await poller.stop();
+    expect(sink.readings.length).toBeGreaterThanOrEqual(8);
+    expect(capture.text()).not.toContain('refused a reading');
+  });
+
   it('this machine 30 min ahead: fresh readings are not shown as stale', async () => {
     const upstream = new ClockedUpstream(-30 * MIN);
     const sink = new RecordingSink();
