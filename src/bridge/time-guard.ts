@@ -105,13 +105,13 @@ export class TimeGuard {
         );
       }
     }
-    // Without LibreLinkUp's Date header there is no clock to judge "the future" by: this machine's
-    // may be hours behind, and refusing on it could hide every real reading. Accept, judge nothing.
-    if (!answer.clockFromHeader) return;
     if (this.firstAnswer) {
       this.firstAnswer = false;
       for (const t of tracked) this.forgetAhead(t);
     }
+    // Without LibreLinkUp's Date header there is no clock to judge a live reading's "future" by:
+    // this machine's may be hours behind, and refusing on it could hide every real reading.
+    if (!answer.clockFromHeader) return;
     const slugOf = new Map(tracked.map((t) => [t.patientId, t.slug]));
     answer.connections = answer.connections.map((c) => {
       if (c.latest === null) return c;
@@ -125,7 +125,9 @@ export class TimeGuard {
    * person's tombstone) is forgotten, so it is neither shown nor holds back real readings.
    */
   forgetAhead(t: TimeTracked): void {
-    const upstreamNow = this.upstreamHeaderNow;
+    // A stored time may be judged on this machine's clock when LibreLinkUp gave none: forgetting a
+    // real one costs at most a repeated reading, never a hidden one.
+    const upstreamNow = this.upstreamNow;
     if (upstreamNow === null || !persistedAhead(t.newestTs, upstreamNow)) return;
     const ahead = t.newestTs - upstreamNow;
     this.log.warn(
