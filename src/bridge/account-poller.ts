@@ -469,7 +469,7 @@ export class AccountPoller {
     }
   }
 
-  /** Publish the reading log in order, one acknowledged reading at a time. */
+  /** Publish the reading log (live readings first, then the backfill), one acknowledged reading at a time. */
   private async drain(tracked: Tracked): Promise<void> {
     if (tracked.draining) return;
     tracked.draining = true;
@@ -477,8 +477,10 @@ export class AccountPoller {
       for (;;) {
         const next = nextToPublish(tracked.log, this.now());
         if (next === null || this.deps.people.get(tracked.connection.patientId) !== tracked) break;
-        await this.deps.sink.reading(this.snapshot(tracked, this.readingNow()), next);
-        tracked.log = markPublished(tracked.log, next.timestamp);
+        await this.deps.sink.reading(this.snapshot(tracked, this.readingNow()), next.reading, {
+          backfilled: next.backfilled,
+        });
+        tracked.log = markPublished(tracked.log, next.reading.timestamp);
         this.persist();
       }
     } catch (error) {

@@ -113,7 +113,8 @@ export interface AccountStatus {
 export interface BridgeSink {
   patientChanged(patient: PatientSnapshot): void;
   patientRemoved(patient: PatientSnapshot): void;
-  reading(patient: PatientSnapshot, reading: Reading): Promise<void>;
+  /** `backfilled`: a gap's reading from the graph, published after newer live readings */
+  reading(patient: PatientSnapshot, reading: Reading, options?: { backfilled: boolean }): Promise<void>;
   alert(patient: PatientSnapshot, alert: Alert): void;
   accountChanged(account: AccountStatus): void;
 }

@@ -157,6 +157,8 @@ export const logSchema: Schema = obj<ReadingLog>(['lastPublishedTs', 'outbox', '
       coveredUntil: timestamp,
       openedAt: localTime,
       nextGraphAt: localTime,
+      publishedUntil: timestamp,
+      final: { type: 'boolean' },
     }),
   ),
 });

@@ -29,7 +29,7 @@ import type { Connection, Reading, Session } from '../librelinkup/model.js';
 import type { Logger } from '../log.js';
 import { type AlertMemory, EMPTY_ALERT_MEMORY } from './alerts.js';
 import { type Cadence, EMPTY_CADENCE } from './cadence.js';
-import { EMPTY_LOG, type ReadingLog } from './outbox.js';
+import { EMPTY_LOG, type Gap, inGap, type ReadingLog } from './outbox.js';
 import type { Tombstone } from './people.js';
 import { type StateSchemaName, stateProblem } from './state-schema.js';
 
@@ -381,14 +381,18 @@ function writeFix(code: string, dir: string): string {
 
 /**
  * The bridge only ever appends readings in order, but a file edited by hand may not: sort and
- * dedupe the outbox, and drop what is already published, so the log's rules hold.
+ * dedupe the outbox, and drop what is already published (live readings up to the watermark, gap
+ * readings up to the gap's own), so the log's rules hold.
  */
 function normaliseLog(log: ReadingLog): void {
   if (!isObject(log) || !Array.isArray(log.outbox)) return;
   const watermark = typeof log.lastPublishedTs === 'number' ? log.lastPublishedTs : Number.NEGATIVE_INFINITY;
+  const gap = isObject(log.gap) ? (log.gap as Gap) : null;
+  const gapMark = typeof gap?.publishedUntil === 'number' ? gap.publishedUntil : Number.NEGATIVE_INFINITY;
+  const pending = (t: number) => (inGap(gap, t) ? t > gapMark : t > watermark);
   const byTime = new Map<number, Reading>();
   for (const r of log.outbox)
-    if (isObject(r) && typeof r.timestamp === 'number' && r.timestamp > watermark && !byTime.has(r.timestamp))
+    if (isObject(r) && typeof r.timestamp === 'number' && pending(r.timestamp) && !byTime.has(r.timestamp))
       byTime.set(r.timestamp, r);
   log.outbox = [...byTime.values()].sort((a, b) => a.timestamp - b.timestamp);
 }

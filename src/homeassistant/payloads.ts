@@ -13,7 +13,7 @@ export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-export function readingPayload(p: PatientSnapshot, r: Reading): Record<string, unknown> {
+export function readingPayload(p: PatientSnapshot, r: Reading, backfilled = false): Record<string, unknown> {
   if (!Number.isFinite(r.mgdl) || !Number.isFinite(r.timestamp))
     throw new Error('refusing to publish a non-finite reading');
   return {
@@ -22,6 +22,8 @@ export function readingPayload(p: PatientSnapshot, r: Reading): Record<string, u
     glucose: fromMgdl(r.mgdl, p.unit),
     unit: p.unit,
     trend: r.trend,
+    // Only on a gap's readings from the graph, which may follow newer live readings.
+    ...(backfilled ? { backfilled: true } : {}),
   };
 }
 

@@ -179,11 +179,11 @@ export class HomeAssistantPublisher implements BridgeSink {
     this.options.logger.info({ patient: p.slug }, 'removed a patient and its Home Assistant entities');
   }
 
-  reading(p: PatientSnapshot, r: Reading): Promise<void> {
+  reading(p: PatientSnapshot, r: Reading, options?: { backfilled: boolean }): Promise<void> {
     // Not caught here: the bridge keeps the reading queued and retries if this fails.
     return this.options.mqtt.publish(
       this.topics.patientReading(p.slug),
-      JSON.stringify(readingPayload(p, r)),
+      JSON.stringify(readingPayload(p, r, options?.backfilled === true)),
       {
         retain: false,
         qos: 1,
