@@ -62,11 +62,17 @@ describe('AccountPoller', () => {
     await vi.advanceTimersByTimeAsync(40 * MIN);
     await poller.stop();
     const ts = sink.readings.map((r) => r.reading.timestamp);
-    expect([...ts].sort((a, b) => a - b)).toEqual(ts);
     expect(new Set(ts).size).toBe(ts.length);
-    // Inside the outage only 5-minute graph points exist; each one was published.
+    // Oldest first within the live stream and within the backfill (not across them).
+    const live = sink.readings.filter((r) => !r.backfilled).map((r) => r.reading.timestamp);
+    const backfill = sink.readings.filter((r) => r.backfilled).map((r) => r.reading.timestamp);
+    expect([...live].sort((a, b) => a - b)).toEqual(live);
+    expect([...backfill].sort((a, b) => a - b)).toEqual(backfill);
+    // Inside the outage only 5-minute graph points exist; each one was published, as a backfill.
     const outage = ts.filter((t) => t > T0 + 10 * MIN && t < T0 + 30 * MIN);
     expect(outage.length).toBeGreaterThanOrEqual(3);
+    for (const t of outage) expect(backfill).toContain(t);
+    for (const t of backfill) expect(t > T0 && t < T0 + 30 * MIN).toBe(true);
     expect(upstream.calls).toContain('graph');
   });
 

@@ -5,7 +5,7 @@ import type { Reading } from '../../src/librelinkup/model.js';
 export class RecordingSink implements BridgeSink {
   snapshots: PatientSnapshot[] = [];
   removed: PatientSnapshot[] = [];
-  readings: Array<{ slug: string; reading: Reading }> = [];
+  readings: Array<{ slug: string; reading: Reading; backfilled: boolean }> = [];
   alerts: Array<{ slug: string; alert: Alert }> = [];
   accounts: AccountStatus[] = [];
   private holding: Array<() => void> | null = null;
@@ -16,9 +16,9 @@ export class RecordingSink implements BridgeSink {
   patientRemoved(p: PatientSnapshot): void {
     this.removed.push(p);
   }
-  async reading(p: PatientSnapshot, r: Reading): Promise<void> {
+  async reading(p: PatientSnapshot, r: Reading, options?: { backfilled: boolean }): Promise<void> {
     if (this.holding !== null) await new Promise<void>((resolve) => this.holding?.push(resolve));
-    this.readings.push({ slug: p.slug, reading: r });
+    this.readings.push({ slug: p.slug, reading: r, backfilled: options?.backfilled === true });
   }
   alert(p: PatientSnapshot, a: Alert): void {
     this.alerts.push({ slug: p.slug, alert: a });

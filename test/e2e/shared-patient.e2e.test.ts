@@ -79,10 +79,12 @@ describe.concurrent('one person, one stream (several accounts)', () => {
       return bridge;
     };
 
-    const readings = () =>
-      collector
-        .on(READING)
-        .map((m) => Date.parse((JSON.parse(m.payload) as { timestamp: string }).timestamp));
+    const stream = () =>
+      collector.on(READING).map((m) => {
+        const r = JSON.parse(m.payload) as { timestamp: string; backfilled?: boolean };
+        return { t: Date.parse(r.timestamp), backfilled: r.backfilled === true };
+      });
+    const readings = () => stream().map((r) => r.t);
     const events = (type: string) =>
       collector
         .on(EVENT)
@@ -113,6 +115,7 @@ describe.concurrent('one person, one stream (several accounts)', () => {
       sim,
       clock,
       collector,
+      stream,
       bridge,
       restart,
       readings,
@@ -124,27 +127,35 @@ describe.concurrent('one person, one stream (several accounts)', () => {
     };
   }
 
-  function expectOnceInOrder(ts: number[], sim: FakeLibreLinkUpServer): void {
+  /** Each reading once; oldest first within the live stream and within a backfill (not across them). */
+  function expectOnceInOrder(
+    msgs: ReadonlyArray<{ t: number; backfilled: boolean }>,
+    sim: FakeLibreLinkUpServer,
+  ): void {
+    const ts = msgs.map((m) => m.t);
     expect(new Set(ts).size, 'a reading published twice').toBe(ts.length);
-    expect([...ts].sort((a, b) => a - b)).toEqual(ts);
+    for (const backfilled of [false, true]) {
+      const part = msgs.filter((m) => m.backfilled === backfilled).map((m) => m.t);
+      expect([...part].sort((a, b) => a - b)).toEqual(part);
+    }
     const truth = new Set(sim.readingsOf(ANNA).map((r) => r.timestamp));
     for (const t of ts) expect(truth.has(t)).toBe(true);
   }
 
   it('(a) two accounts follow one person: one device, each reading once on /reading, each event once', async (ctx) => {
-    const { sim, readings, events, devices, moreAnswers } = await setup(ctx, [EMAIL, EMAIL_B]);
+    const { sim, stream, readings, events, devices, moreAnswers } = await setup(ctx, [EMAIL, EMAIL_B]);
     await waitUntil(() => readings().length >= 5, 'readings');
     await moreAnswers([EMAIL, EMAIL_B], 3, 'both accounts answering');
-    expectOnceInOrder(readings(), sim);
+    expectOnceInOrder(stream(), sim);
     expect(events('low')).toHaveLength(1);
     expect(devices()).toEqual(new Set([patientNode(ANNA)]));
   });
 
   it('(b) one account stops following: the entities stay and readings continue through the other', async (ctx) => {
-    const { sim, clock, bridge, readings, events, devices, removals, moreAnswers } = await setup(ctx, [
-      EMAIL,
-      EMAIL_B,
-    ]);
+    const { sim, stream, clock, bridge, readings, events, devices, removals, moreAnswers } = await setup(
+      ctx,
+      [EMAIL, EMAIL_B],
+    );
     await waitUntil(() => readings().length >= 3, 'first readings');
     sim.unfollow(EMAIL, ANNA);
     await moreAnswers([EMAIL], ABSENCE_ANSWERS + 1, 'answers without Anna');
@@ -156,7 +167,7 @@ describe.concurrent('one person, one stream (several accounts)', () => {
     expect(removals()).toBe(0);
     expect(bridge.logs.text()).toContain('still followed through another account, entities kept');
     expect(devices()).toEqual(new Set([patientNode(ANNA)]));
-    expectOnceInOrder(readings(), sim);
+    expectOnceInOrder(stream(), sim);
     expect(events('low')).toHaveLength(1);
   });
 
@@ -180,7 +191,7 @@ describe.concurrent('one person, one stream (several accounts)', () => {
   });
 
   it('(d) one transient empty answer: nothing removed, no reading re-published, no event re-fired', async (ctx) => {
-    const { sim, readings, events, removals, moreAnswers } = await setup(ctx, [EMAIL]);
+    const { sim, stream, readings, events, removals, moreAnswers } = await setup(ctx, [EMAIL]);
     await waitUntil(() => readings().length >= 3, 'first readings');
     // The newest reading stays the same across the glitch, as at night between two readings.
     sim.pauseReadings(ANNA);
@@ -191,12 +202,12 @@ describe.concurrent('one person, one stream (several accounts)', () => {
     const seen = readings().length;
     await waitUntil(() => readings().length >= seen + 2, 'readings after the glitch');
     expect(removals()).toBe(0);
-    expectOnceInOrder(readings(), sim);
+    expectOnceInOrder(stream(), sim);
     expect(events('low')).toHaveLength(1);
   });
 
   it('(e) gone (confirmed) and back: nothing already published is published again', async (ctx) => {
-    const { sim, clock, readings, events, devices, moreAnswers } = await setup(ctx, [EMAIL]);
+    const { sim, stream, clock, readings, events, devices, moreAnswers } = await setup(ctx, [EMAIL]);
     await waitUntil(() => readings().length >= 3 && devices().size === 1, 'first readings');
     sim.pauseReadings(ANNA);
     await moreAnswers([EMAIL], 2, 'answers after the pause');
@@ -216,11 +227,11 @@ describe.concurrent('one person, one stream (several accounts)', () => {
     await moreAnswers([EMAIL], 2, 'answers after resuming');
     clock.advance(MAX_GAP_HOLD_MS);
     await waitUntil(() => readings().length >= before.length + 2, 'new readings after the return');
-    expectOnceInOrder(readings(), sim);
+    expectOnceInOrder(stream(), sim);
   });
 
   it('(f) a restart with both state files holding the person: one record, nothing published again', async (ctx) => {
-    const { sim, restart, readings, events, devices, removals, moreAnswers } = await setup(ctx, [
+    const { sim, stream, restart, readings, events, devices, removals, moreAnswers } = await setup(ctx, [
       EMAIL,
       EMAIL_B,
     ]);
@@ -234,14 +245,14 @@ describe.concurrent('one person, one stream (several accounts)', () => {
     expect(events('low')).toHaveLength(1);
     sim.resumeReadings(ANNA);
     await waitUntil(() => readings().length >= before.length + 3, 'readings after the restart');
-    expectOnceInOrder(readings(), sim);
+    expectOnceInOrder(stream(), sim);
     expect(devices()).toEqual(new Set([patientNode(ANNA)]));
     expect(removals()).toBe(0);
     expect(again.logs.text()).not.toContain('following a new patient');
   });
 
   it('(g) one account fails (password changed): the other keeps the person updated, each reading once', async (ctx) => {
-    const { sim, readings, events, removals, moreAnswers } = await setup(ctx, [EMAIL, EMAIL_B]);
+    const { sim, stream, readings, events, removals, moreAnswers } = await setup(ctx, [EMAIL, EMAIL_B]);
     await waitUntil(() => readings().length >= 3, 'first readings');
     sim.setPassword(EMAIL, `${PASSWORD}-changed`);
     sim.revokeTokens(EMAIL);
@@ -253,7 +264,7 @@ describe.concurrent('one person, one stream (several accounts)', () => {
     await moreAnswers([EMAIL_B], 4, 'answers of the other account');
     await waitUntil(() => readings().length >= seen + 3, 'readings through the other account');
     expect(removals()).toBe(0);
-    expectOnceInOrder(readings(), sim);
+    expectOnceInOrder(stream(), sim);
     expect(events('low')).toHaveLength(1);
   });
 });
