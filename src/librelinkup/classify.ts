@@ -19,6 +19,13 @@ export interface HttpAnswer {
 }
 
 const CLOUDFLARE = /attention required|cloudflare|\b1015\b|banned you temporarily/i;
+/**
+ * What Cloudflare shows when it refuses *us* (block, rate limit, challenge). Its other pages (502 Bad
+ * gateway, 520-526 origin errors) name Cloudflare too, but mean LibreLinkUp itself is down: an outage,
+ * not a reason to tell the user they sent too many requests.
+ */
+const CLOUDFLARE_REFUSAL =
+  /attention required|you have been blocked|just a moment|\b10(15|20)\b|access denied|banned you temporarily/i;
 
 function tryJson(text: string): unknown {
   if (text === '') return undefined;
@@ -67,6 +74,11 @@ export function classifyAnswer(answer: HttpAnswer): unknown {
 
   const html = /text\/html/i.test(answer.contentType ?? '') || text.startsWith('<');
   if (html) {
+    if (status >= 500 && CLOUDFLARE.test(text) && !CLOUDFLARE_REFUSAL.test(text))
+      throw fail(
+        'server',
+        `LibreLinkUp is unreachable behind Cloudflare on ${endpoint} (HTTP ${status}, Cloudflare error page): an outage at Abbott`,
+      );
     if (CLOUDFLARE.test(text)) {
       throw fail(
         'blocked',

@@ -237,6 +237,15 @@ export function cloudflarePage(host: string): string {
   );
 }
 
+/** Cloudflare's page when the origin (LibreLinkUp) is down: an outage, not a block. */
+export function cloudflareBadGateway(host: string, status: number): string {
+  return (
+    `<!DOCTYPE html><html lang="en-US"><head><title>${host} | ${status}: Bad gateway</title></head>` +
+    '<body><h1>Bad gateway</h1><p>The web server reported a bad gateway error.</p>' +
+    '<p>Cloudflare Ray ID: 8f00000000000001</p></body></html>'
+  );
+}
+
 export const APPLICATION_ERROR_PAGE =
   '<!DOCTYPE html><html><head><title>Application Error</title></head><body>' +
   '<iframe src="//www.herokucdn.com/error-pages/application-error.html"></iframe></body></html>';

@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import {
   APPLICATION_ERROR_PAGE,
   BAD_CREDENTIALS,
+  cloudflareBadGateway,
   cloudflarePage,
   connection,
   graphData,
@@ -364,7 +365,10 @@ export async function startFakeLibreLinkUp(options: SimOptions): Promise<FakeLib
         return fault.html
           ? {
               status: fault.httpStatus ?? 500,
-              body: APPLICATION_ERROR_PAGE,
+              body:
+                fault.html === 'cloudflare'
+                  ? cloudflareBadGateway(host, fault.httpStatus ?? 502)
+                  : APPLICATION_ERROR_PAGE,
               contentType: 'text/html; charset=utf-8',
             }
           : { status: fault.httpStatus ?? 500, body: { message: 'Internal Server Error' } };

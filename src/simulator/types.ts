@@ -61,7 +61,8 @@ export type SimFault =
   | { kind: 'locked'; lockoutSeconds?: number } // status 429 body, HTTP 200
   | { kind: 'cloudflare'; httpStatus?: 403 | 503 | 520 } // HTML page
   | { kind: 'http430' } // empty body
-  | { kind: 'server_error'; httpStatus?: 500 | 502 | 503 | 504; html?: boolean }
+  /** `html: true` a Heroku error page; `'cloudflare'` Cloudflare's bad-gateway page (the origin is down) */
+  | { kind: 'server_error'; httpStatus?: 500 | 502 | 503 | 504; html?: boolean | 'cloudflare' }
   | { kind: 'maintenance' } // {"status":911}
   | {
       kind: 'malformed';

@@ -79,6 +79,23 @@ describe('classifyAnswer', () => {
     expect(kindOf(answer(status, html, { contentType: 'text/html; charset=UTF-8' })).kind).toBe('blocked');
   });
 
+  it.each([
+    [
+      502,
+      '<html><head><title>api-eu.libreview.io | 502: Bad gateway</title></head><body>Cloudflare Ray ID: 8f0a</body></html>',
+    ],
+    [
+      520,
+      '<html><title>libreview.io | 520: Web server is returning an unknown error</title>Cloudflare</html>',
+    ],
+    [522, '<html><title>Connection timed out | Cloudflare</title></html>'],
+    [504, '<html><title>Gateway time-out | api-us.libreview.io | Cloudflare</title></html>'],
+  ])("Cloudflare's own HTML %d outage page → server, never blocked", (status, html) => {
+    const err = kindOf(answer(status, html, { contentType: 'text/html; charset=UTF-8' }));
+    expect(err).toMatchObject({ kind: 'server', httpStatus: status });
+    expect(err.message).toMatch(/outage/);
+  });
+
   it('HTML 5xx without Cloudflare words (Heroku "Application Error") → server', () => {
     const err = kindOf(answer(503, '<html><title>Application Error</title></html>', { contentType: null }));
     expect(err).toMatchObject({ kind: 'server', httpStatus: 503 });

@@ -170,6 +170,11 @@ describe.skipIf(!available)('client vs simulator: faults', () => {
     ['locked', { kind: 'locked', lockoutSeconds: 300 }, 'locked'],
     ['cloudflare 403', { kind: 'cloudflare', httpStatus: 403 }, 'blocked'],
     ['cloudflare 503', { kind: 'cloudflare', httpStatus: 503 }, 'blocked'],
+    [
+      'cloudflare 502 bad gateway (Abbott down)',
+      { kind: 'server_error', httpStatus: 502, html: 'cloudflare' },
+      'server',
+    ],
     ['http430', { kind: 'http430' }, 'blocked'],
     ['server_error json', { kind: 'server_error', httpStatus: 500 }, 'server'],
     ['server_error html', { kind: 'server_error', httpStatus: 502, html: true }, 'server'],
