@@ -16,6 +16,7 @@ import { observe, type Pace, periodOf } from './cadence.js';
 import { isStale, staleAt } from './classify.js';
 import type { AccountStatus, BridgeSink, PatientSnapshot } from './events.js';
 import { addToHistory, type History } from './history.js';
+import type { HistoryStore } from './history-store.js';
 import {
   addGraph,
   addLive,
@@ -55,6 +56,8 @@ export interface PollerDeps {
   /** every account's patient selection by key, so the account that names a person can be found */
   patientConfigs: ReadonlyMap<string, AccountConfig['patients']>;
   logger: Logger;
+  /** each person's last 24 h in data_dir (absent: in memory only) */
+  history?: HistoryStore;
   /** a stable value in [0, 1) spreading this account's polls against the others */
   spread: number;
   now?: () => number;
@@ -82,6 +85,8 @@ export interface Tracked extends PersistedPatient {
    * start seeds ~12 h of it (a request the steady state never repeats).
    */
   historySeeded: boolean;
+  /** whether the readings stored in data_dir (history-store.ts) were merged in this run */
+  historyLoaded?: boolean;
   /** failed seed reads this run; given up after SEED_ATTEMPTS so a broken graph costs no request per poll */
   seedFailures?: number;
   stale: boolean;
@@ -373,6 +378,7 @@ export class AccountPoller {
     tracked.latest = reading;
     tracked.recent = [...(tracked.recent ?? []).slice(1 - RECENT_MAX), readingKey(reading)];
     tracked.history = addToHistory(tracked.history, [reading], this.readingNow());
+    this.deps.history?.append(tracked.connection.patientId, [reading], tracked.history);
     this.deps.logger.info(
       {
         patient: tracked.slug,
@@ -386,8 +392,17 @@ export class AccountPoller {
     void this.drain(tracked);
   }
 
+  /** Once per person and run: the readings kept in data_dir join the history (24 h figures at once). */
+  private loadHistory(tracked: Tracked): void {
+    if (tracked.historyLoaded === true || this.deps.history === undefined) return;
+    tracked.historyLoaded = true;
+    const stored = this.deps.history.load(tracked.connection.patientId, tracked.slug);
+    tracked.history = addToHistory(tracked.history, stored, this.readingNow());
+  }
+
   /** Recompute the snapshot and fire alerts for what changed. */
   private refresh(tracked: Tracked): void {
+    this.loadHistory(tracked);
     const now = this.readingNow();
     const snapshot = this.snapshot(tracked, now);
     tracked.stale = snapshot.stale;
@@ -439,6 +454,7 @@ export class AccountPoller {
         this.time.graphIssues(tracked.connection.patientId, tracked.slug, graph.issues ?? []);
         if (gap) tracked.log = addGraph(tracked.log, graph.readings, this.now());
         tracked.history = addToHistory(tracked.history, graph.readings, this.readingNow());
+        this.deps.history?.append(tracked.connection.patientId, graph.readings, tracked.history);
         tracked.historySeeded = true;
       } catch (error) {
         // A failed backfill must not fail the poll that already delivered the live reading.

@@ -15,6 +15,7 @@ import {
   type UpstreamClient,
 } from './account-poller.js';
 import type { AccountStatus, BridgeSink } from './events.js';
+import { HistoryStore } from './history-store.js';
 import { matchPatient } from './patient.js';
 import { People } from './people.js';
 import { SlugRegistry } from './slugs.js';
@@ -60,6 +61,8 @@ export class Bridge {
   start(): void {
     const { config, logger } = this.options;
     const now = (this.options.now ?? Date.now)();
+    // One store for all accounts: a person followed through several accounts has one history.
+    const history = new HistoryStore(config.data_dir, logger);
     const count = config.accounts.length;
     const keys = config.accounts.map((account) => accountKey(account.email));
     const patientConfigs = new Map(config.accounts.map((account, i) => [keys[i]!, account.patients]));
@@ -111,6 +114,7 @@ export class Bridge {
         people,
         patientConfigs,
         logger: log,
+        history,
         spread: count <= 1 ? 0 : index / count,
         ...(this.options.now ? { now: this.options.now } : {}),
         ...(this.options.random ? { random: this.options.random } : {}),
