@@ -625,19 +625,13 @@ export class AccountPoller {
         cadence: t.cadence,
       };
     }
-    try {
-      this.deps.store.save({
-        ...this.deps.persisted,
-        session: this.deps.persisted.session,
-        patients,
-        gone: this.deps.people.tombstonesNow(this.now()),
-      });
-    } catch (error) {
-      this.deps.logger.error(
-        { err: error },
-        'could not write the state file in data_dir; readings may repeat after a restart',
-      );
-    }
+    // save() never throws: a write failure is reported by the store, once per outage, with the fix.
+    this.deps.store.save({
+      ...this.deps.persisted,
+      session: this.deps.persisted.session,
+      patients,
+      gone: this.deps.people.tombstonesNow(this.now()),
+    });
   }
 
   /** The session changed (login, refreshed ticket): keep it so a restart does not log in again. */

@@ -83,11 +83,11 @@ export class HistoryStore {
   append(patientId: string, readings: readonly Reading[], history: readonly Reading[]): void {
     if (readings.length === 0) return;
     const file = this.file(patientId);
+    const tmp = `${file}.tmp-${process.pid}`;
     try {
       ensurePrivateDir(this.dataDir);
       const count = (this.lines.get(patientId) ?? 0) + readings.length;
       if (count > COMPACT_LINES) {
-        const tmp = `${file}.tmp-${process.pid}`;
         writeFileSync(tmp, lines(history), { mode: 0o600 });
         chmodSync(tmp, 0o600);
         renameSync(tmp, file);
@@ -100,6 +100,12 @@ export class HistoryStore {
         this.logger.info({ dir: this.dataDir }, 'history files in data_dir are written again');
       this.failing = false;
     } catch (error) {
+      // As for the state file: a failed rewrite leaves no temporary file behind.
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // never created, or the directory itself is not there
+      }
       if (this.failing) return;
       this.failing = true;
       this.logger.error(
