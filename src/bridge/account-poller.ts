@@ -6,6 +6,7 @@
 import type { AccountConfig, PollConfig } from '../config/types.js';
 import type { ConnectionsAnswer } from '../librelinkup/client.js';
 import { describeLluError } from '../librelinkup/describe.js';
+import { policyOf } from '../librelinkup/error-policy.js';
 import { internalError, isLluError } from '../librelinkup/errors.js';
 import type { Connection, Graph, Reading } from '../librelinkup/model.js';
 import { type Logger, safeText } from '../log.js';
@@ -14,7 +15,7 @@ import { nextAlerts } from './alerts.js';
 import { retryDelay } from './backoff.js';
 import { observe, type Pace, periodOf } from './cadence.js';
 import { isStale, staleAt } from './classify.js';
-import type { AccountStatus, BridgeSink, PatientSnapshot } from './events.js';
+import type { AccountStatus, BridgeSink, PatientSnapshot, PatientView } from './events.js';
 import { addToHistory, type History } from './history.js';
 import type { HistoryStore } from './history-store.js';
 import {
@@ -62,18 +63,6 @@ export interface PollerDeps {
   spread: number;
   now?: () => number;
   random?: () => number;
-}
-
-/** One followed patient as the status page sees it. `history` is never mutated (history.ts). */
-export interface PatientView {
-  snapshot: PatientSnapshot;
-  /** the last ~24 h of readings, oldest first, at most one per minute */
-  history: readonly Reading[];
-  /**
-   * Now by the clock the readings are aged with (this machine's, corrected when LibreLinkUp's clock
-   * disagrees by minutes); absent: this machine's.
-   */
-  readingNow?: number;
 }
 
 export interface Tracked extends PersistedPatient {
@@ -458,10 +447,9 @@ export class AccountPoller {
         tracked.historySeeded = true;
       } catch (error) {
         // A failed backfill must not fail the poll that already delivered the live reading.
-        if (isLluError(error) && ['locked', 'rate_limited', 'bad_credentials', 'terms'].includes(error.kind))
-          throw error;
+        if (isLluError(error) && policyOf(error.kind).stopsGapFill) throw error;
         const kind = isLluError(error) ? error.kind : 'internal';
-        sessionRefused = kind === 'unauthorized' || kind === 'missing_cached_user';
+        sessionRefused = policyOf(kind).endsSession;
         // A bug of ours, with its stack: the user is asked to report it with the log.
         const bug = kind === 'internal' ? { err: error } : {};
         if (!gap) {
@@ -553,9 +541,6 @@ export class AccountPoller {
     const retryAt = Math.max(earliest, now + retryDelay(err, this.failures, now, this.random));
     // The one point where a failure becomes text for MQTT, the status page and /health.
     const message = safeText(describeLluError(err, now));
-    const serious = ['bad_credentials', 'terms', 'locked', 'version', 'blocked', 'internal'].includes(
-      err.kind,
-    );
     Object.assign(this.state, {
       ok: false,
       errorKind: err.kind,
@@ -563,7 +548,7 @@ export class AccountPoller {
       lastErrorAt: now,
       blockedUntil: retryAt,
     });
-    this.deps.logger[serious ? 'error' : 'warn'](
+    this.deps.logger[policyOf(err.kind).severity](
       {
         kind: err.kind,
         attempt: this.failures,

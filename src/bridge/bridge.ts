@@ -7,14 +7,8 @@ import type { AccountConfig, Config } from '../config/types.js';
 import { maskEmail } from '../librelinkup/mask.js';
 import type { Session } from '../librelinkup/model.js';
 import type { Logger } from '../log.js';
-import {
-  AccountPoller,
-  type PatientView,
-  type Tracked,
-  trackedFrom,
-  type UpstreamClient,
-} from './account-poller.js';
-import type { AccountStatus, BridgeSink } from './events.js';
+import { AccountPoller, type Tracked, trackedFrom, type UpstreamClient } from './account-poller.js';
+import type { AccountStatus, BridgeSink, PatientView } from './events.js';
 import { HistoryStore } from './history-store.js';
 import { matchPatient } from './patient.js';
 import { People } from './people.js';

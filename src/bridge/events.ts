@@ -118,3 +118,15 @@ export interface BridgeSink {
   alert(patient: PatientSnapshot, alert: Alert): void;
   accountChanged(account: AccountStatus): void;
 }
+
+/** One followed patient as the status page sees it. `history` is never mutated (history.ts). */
+export interface PatientView {
+  snapshot: PatientSnapshot;
+  /** the last ~24 h of readings, oldest first, at most one per minute */
+  history: readonly Reading[];
+  /**
+   * Now by the clock the readings are aged with (this machine's, corrected when LibreLinkUp's clock
+   * disagrees by minutes); absent: this machine's.
+   */
+  readingNow?: number;
+}

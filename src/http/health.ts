@@ -8,6 +8,7 @@
 // Those states are reported as "degraded" with 200, with the reason in the body.
 
 import type { AccountStatus } from '../bridge/events.js';
+import { policyOf } from '../librelinkup/error-policy.js';
 import type { LluErrorKind } from '../librelinkup/errors.js';
 import { safeText } from '../log.js';
 
@@ -15,21 +16,6 @@ import { safeText } from '../log.js';
 export const START_GRACE_MS = 5 * 60_000;
 /** An account with no successful poll for this long (and failing now) counts as down. */
 export const ACCOUNT_DOWN_AFTER_MS = 30 * 60_000;
-
-/**
- * Failures only the user can clear; restarting the bridge would only add logins. `internal` (a bug
- * of ours) is not one: a fresh process may well clear it, so a lasting one may mark the bridge down.
- */
-export const USER_ACTION_KINDS: ReadonlySet<LluErrorKind> = new Set<LluErrorKind>([
-  'bad_credentials',
-  'terms',
-  'locked',
-  'rate_limited',
-  'blocked',
-  'version',
-  'redirect',
-  'patient_not_found',
-]);
 
 export type HealthStatus = 'ok' | 'degraded' | 'error';
 
@@ -104,7 +90,7 @@ export function healthReport(input: HealthInput): HealthReport {
   }
   if (failing.length > 0) worsen('degraded');
   const allDown = accounts.length > 0 && down.length === accounts.length;
-  const needsUser = failing.some((a) => a.errorKind !== null && USER_ACTION_KINDS.has(a.errorKind));
+  const needsUser = failing.some((a) => a.errorKind !== null && policyOf(a.errorKind).needsUser);
   if (allDown && !inGrace && !needsUser) {
     reasons.push(
       `no account has polled LibreLinkUp successfully for ${ACCOUNT_DOWN_AFTER_MS / 60_000} minutes`,

@@ -3,9 +3,8 @@
 // staleness, chart window); the page only renders. Nothing secret goes in: accounts are named by
 // their masked e-mail, patients by display name and slug, never by LibreLinkUp ids or sensor serials.
 
-import type { PatientView } from '../bridge/account-poller.js';
 import { isStale, STALE_AFTER_MS } from '../bridge/classify.js';
-import type { AccountStatus, RangeState } from '../bridge/events.js';
+import type { AccountStatus, PatientView, RangeState } from '../bridge/events.js';
 import { mergeReadings } from '../bridge/history.js';
 import { NAME_MAX_CHARS } from '../librelinkup/limits.js';
 import type { GlucoseUnit, Trend } from '../librelinkup/model.js';

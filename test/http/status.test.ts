@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PatientView } from '../../src/bridge/account-poller.js';
 import { STALE_AFTER_MS } from '../../src/bridge/classify.js';
-import type { AccountStatus } from '../../src/bridge/events.js';
+import type { AccountStatus, PatientView } from '../../src/bridge/events.js';
 import { buildSnapshot, thresholdsFor } from '../../src/bridge/patient.js';
 import { computeStats } from '../../src/bridge/stats.js';
 import { START_GRACE_MS } from '../../src/http/health.js';
