@@ -9,15 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ADDON_PAGES_ALLOW_FROM } from './addon/options.js';
 import { type App, type AppOptions, startApp } from './app.js';
-import { ConfigError } from './config/errors.js';
 import { configWarnings, loadConfigFile, parseConfigObject } from './config/load.js';
 import type { Config } from './config/types.js';
+import { EXIT_FATAL, EXIT_OK, EXIT_USAGE, exitFor, UsageError } from './exit-codes.js';
 import { createLogger, type LogFormatSetting, type Logger, resolveLogFormat, scrubString } from './log.js';
 import { packageVersion } from './version.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FATAL = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_FATAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 const HELP = `librelinkup2mqtt ${'{version}'} — FreeStyle Libre glucose from LibreLinkUp to MQTT and Home Assistant.
 Not a medical device: never base treatment decisions on it.
@@ -52,8 +50,6 @@ export interface CliIo {
   /** whether stdout is a terminal (pretty log lines by default) */
   isTTY?: boolean;
 }
-
-class UsageError extends Error {}
 
 function parse(argv: string[]) {
   try {
@@ -144,16 +140,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return EXIT_USAGE;
     }
   } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr(`${error.message}\n`);
-      return EXIT_USAGE;
-    }
-    if (error instanceof UsageError || (error instanceof Error && error.name === 'AddonError')) {
-      io.stderr(`librelinkup2mqtt: ${error.message}\n`);
-      return EXIT_USAGE;
-    }
-    io.stderr(`librelinkup2mqtt: fatal: ${(error as Error)?.stack ?? String(error)}\n`);
-    return EXIT_FATAL;
+    const exit = exitFor(error);
+    io.stderr(exit.text);
+    return exit.code;
   }
 }
 

@@ -6,6 +6,7 @@
 // embedded broker. A username/password typed by the user always wins over the Supervisor's.
 
 import type { LogLevel, RegionCode } from '../config/types.js';
+import { AppError } from '../errors.js';
 import type { SupervisorMqtt } from './supervisor.js';
 
 export const ADDON_REGIONS = [
@@ -88,13 +89,8 @@ export interface AddonConfigResult {
 export type AddonErrorKind = 'options_missing' | 'options_invalid';
 
 /** The add-on cannot start from its options; the message names the option and the fix. */
-export class AddonError extends Error {
+export class AddonError extends AppError<AddonErrorKind> {
   override readonly name = 'AddonError';
-  readonly kind: AddonErrorKind;
-  constructor(kind: AddonErrorKind, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.kind = kind;
-  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
