@@ -63,7 +63,8 @@ export interface KindPolicy {
   title: string;
   /**
    * How the message starts, as the troubleshooting table quotes it: one per variant; `...` and HH:MM
-   * stand for the error's details. Tests check each against the rendered message.
+   * stand for the error's details (` ...` for details that may be absent). Tests check each against
+   * the rendered message.
    */
   shows: readonly string[];
   /** what to do (the troubleshooting table adds how long the bridge waits) */
@@ -101,9 +102,10 @@ export const ERROR_POLICY: Readonly<Record<LluErrorKind, KindPolicy>> = {
       'Accept the new terms of use in the LibreLinkUp app',
       'Accept the new privacy policy in the LibreLinkUp app',
       'Verify your e-mail address for LibreLinkUp',
+      'LibreLinkUp needs an action: ...',
     ],
     troubleshooting:
-      'Open the LibreLinkUp app, log in and complete the step; for terms and privacy policy, `accept_terms: true` does it for you. A restart retries at once.',
+      'Open the LibreLinkUp app, log in and complete the step; for terms and privacy policy, `accept_terms: true` does it for you.',
     message: MESSAGES.terms,
   },
   locked: {
