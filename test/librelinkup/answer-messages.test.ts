@@ -1,6 +1,6 @@
 // From a real upstream answer to what the user reads: an Abbott outage must read as an outage (and
 // may restart the add-on), a block or rate limit as something the user can act on. The bodies are
-// the ones reported by users of other LibreLinkUp clients (see classify.test.ts for each source).
+// those users of other LibreLinkUp clients reported during outages and blocks.
 
 import { describe, expect, it } from 'vitest';
 import { classifyAnswer, type HttpAnswer } from '../../src/librelinkup/classify.js';
