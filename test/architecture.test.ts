@@ -115,6 +115,18 @@ describe('architecture', () => {
     expect(imports(join(SRC, 'cli.ts'))).toContain('addon/main.ts');
   });
 
+  it('is described in docs/architecture.md, every area and file named in its import rules', () => {
+    const doc = readFileSync(join(SRC, '..', 'docs', 'architecture.md'), 'utf8');
+    const rules = doc.slice(
+      doc.indexOf('## Import rules'),
+      doc.indexOf('\n## ', doc.indexOf('## Import rules') + 1),
+    );
+    const named = [...WIRING, ...VOCABULARY, ...BASE];
+    for (const area of Object.keys(ALLOWED))
+      if (!['base', 'vocabulary', 'wiring'].includes(area)) named.push(`${area}/`);
+    for (const name of named) expect(rules, name).toContain(`\`${name}\``);
+  });
+
   it('refuses the imports that would run against the flow', () => {
     const refused: Array<[string, string]> = [
       ['http/status.ts', 'bridge/classify.ts'],

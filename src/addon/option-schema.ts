@@ -3,7 +3,7 @@
 // the config schema. config.yaml stays a hand-kept file the Supervisor reads; a test compares it with
 // these, and the DOCS table is replaced between its markers.
 
-import { genericPath, type Segment } from '../config/paths.js';
+import type { Segment } from '../config/paths.js';
 import { isThresholdNode, type SchemaNode, schemaAt } from '../config/schema.js';
 import { ADDON_OPTIONS, type AddonOption } from './option-table.js';
 
@@ -138,10 +138,4 @@ export function replaceAddonOptions(text: string): string {
   }
   const before = text.slice(0, start + ADDON_OPTIONS_MARKERS.start.length);
   return `${before}\n${renderAddonOptions()}${text.slice(end)}`;
-}
-
-/** The config key path of an option, for messages: `poll_interval` → `poll.interval`. */
-export function configPathOf(option: string): string | undefined {
-  const generic = genericPath(segments(option));
-  return ADDON_OPTIONS.find((row) => row.option === generic)?.config;
 }
