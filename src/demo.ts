@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { configFrom } from './config/from-partial.js';
 import type { Config } from './config/types.js';
 import { DEMO_EMAIL, DEMO_PASSWORD, demoWorld } from './simulator/demo-world.js';
 import { startFakeLibreLinkUp } from './simulator/server.js';
@@ -41,29 +42,18 @@ export async function startDemo(options: {
   // The demo always shows its status page: it is the quickest look at what the bridge publishes.
   const httpPort = options.httpPort ?? (await portOrFree('127.0.0.1', DEMO_HTTP_PORT));
   const config: Config = {
-    accounts: [
-      {
-        email: DEMO_EMAIL,
-        password: DEMO_PASSWORD,
-        region: 'auto',
-        api_url: sim.apiUrl,
-        region_url: sim.regionUrl,
-        accept_terms: false,
-        version: '4.16.0',
-      },
-    ],
-    mqtt: {
-      client_id: 'librelinkup2mqtt-demo',
-      base_topic: 'librelinkup2mqtt',
-      discovery: true,
-      discovery_prefix: 'homeassistant',
-      embedded: { host: '127.0.0.1', port: brokerPort },
-    },
-    // interval = the demo's reading period, as 60 s is for the real upstream.
-    poll: { interval: DEMO_PERIOD_MS / 1000, min_interval: 1, timeout: 10 },
+    ...configFrom({
+      accounts: [
+        { email: DEMO_EMAIL, password: DEMO_PASSWORD, api_url: sim.apiUrl, region_url: sim.regionUrl },
+      ],
+      mqtt: { client_id: 'librelinkup2mqtt-demo', embedded: { host: '127.0.0.1', port: brokerPort } },
+      // interval = the demo's reading period, as 60 s is for the real upstream.
+      poll: { interval: DEMO_PERIOD_MS / 1000, min_interval: 1, timeout: 10 },
+      data_dir: options.dataDir ?? mkdtempSync(join(tmpdir(), 'librelinkup2mqtt-demo-')),
+      log_level: (options.env.LOG_LEVEL as Config['log_level'] | undefined) ?? 'info',
+    }),
+    // Port 0 (any free port, when 8099 is taken) is not a setting users get: the schema refuses it.
     http: { host: '127.0.0.1', port: httpPort },
-    data_dir: options.dataDir ?? mkdtempSync(join(tmpdir(), 'librelinkup2mqtt-demo-')),
-    log_level: (options.env.LOG_LEVEL as Config['log_level'] | undefined) ?? 'info',
   };
   return {
     config,

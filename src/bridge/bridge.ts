@@ -14,6 +14,7 @@ import { matchPatient } from './patient.js';
 import { People } from './people.js';
 import { SlugRegistry } from './slugs.js';
 import { AccountStore } from './store.js';
+import { withLatestInHistory } from './view.js';
 
 export interface ClientFactoryInput {
   account: AccountConfig;
@@ -132,6 +133,6 @@ export class Bridge {
 
   /** Read-only, for the status page: every followed patient, in account order. */
   patients(): PatientView[] {
-    return this.pollers.flatMap((p) => p.patientViews());
+    return this.pollers.flatMap((p) => p.patientViews()).map(withLatestInHistory);
   }
 }
