@@ -27,7 +27,7 @@ describe('demo history seed', () => {
       expect(readings.length).toBeGreaterThanOrEqual(24 * 60 - 1);
       expect(new Set(readings.map((r) => r.unit))).toEqual(new Set([spec.unit]));
       // Enough for the bridge's 24 h figures, which need 70 % of the day covered.
-      const day = dailyFigures(readings, { targetLowMgdl: 70, targetHighMgdl: 180 }, T0);
+      const day = dailyFigures(readings, { targetLowMgdl: 70, targetHighMgdl: 180, urgentLowMgdl: 54 }, T0);
       expect(day.coveredMs).toBeGreaterThan(MIN_COVERAGE * DAY);
       expect(day.coveredMs).toBeGreaterThan(DAY - 2 * 60_000);
     }

@@ -80,7 +80,7 @@ describe('demo at real timing', () => {
         .map((r) => ({ timestamp: r.timestamp, mgdl: r.mgdl }) as Reading);
       const low = p.unit === 'mmol/L' ? Math.round(p.target_low * 18) : p.target_low;
       const high = p.unit === 'mmol/L' ? Math.round(p.target_high * 18) : p.target_high;
-      const day = dailyFigures(truth, { targetLowMgdl: low, targetHighMgdl: high }, now);
+      const day = dailyFigures(truth, { targetLowMgdl: low, targetHighMgdl: high, urgentLowMgdl: 54 }, now);
       expect(day.coveredMs, `${slug}: the simulator has a full day`).toBeGreaterThan(23.9 * 60 * MIN);
       expect(p.time_in_range, slug).not.toBeNull();
       expect(p.time_in_range!).toBeCloseTo((day.inRangeMs / day.coveredMs) * 100, 0);

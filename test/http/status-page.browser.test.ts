@@ -3,11 +3,11 @@
 // the page makes is checked: anything not to 127.0.0.1 is blocked and fails the test.
 //
 // Skipped, with the reason printed, when there is no Chromium binary (CI installs it:
-// `apt-get install chromium`). UPDATE_SCREENSHOT=1 also copies the screenshot to docs/.
+// `apt-get install chromium`). The README's picture is the demo's, by scripts/screenshot-demo.mjs.
 
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type App, startApp } from '../../src/app.js';
@@ -20,10 +20,9 @@ import { statusConfig, statusWhen, upstreams } from './status-app.js';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
 const ROOT = join(import.meta.dirname, '..', '..');
-/** The README's picture: every state the page can show (fresh, stale, failing account, full chart). */
+/** Every state the page can show (fresh, stale, failing account, full chart). */
 const SCREENSHOT = join(ROOT, 'test-artifacts', 'status-page.png');
 const DEMO_SCREENSHOT = join(ROOT, 'test-artifacts', 'status-page-demo.png');
-const DOCS_SCREENSHOT = join(ROOT, 'docs', 'status-page.png');
 const INGRESS = '/api/hassio_ingress/Xq9L0w3bQ4n8sY2f';
 
 if (!HAS_CHROMIUM) {
@@ -181,10 +180,6 @@ describe.skipIf(!HAS_CHROMIUM)('status page in headless Chromium', () => {
     await page.waitForSelector('body[data-refreshes="2"]', { timeout: 20_000 });
 
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    if (process.env.UPDATE_SCREENSHOT === '1') {
-      mkdirSync(dirname(DOCS_SCREENSHOT), { recursive: true });
-      copyFileSync(SCREENSHOT, DOCS_SCREENSHOT);
-    }
     expect(errors).toEqual([]);
     expect(external).toEqual([]);
     const paths = requested.map((r) => new URL(r)).filter((u) => u.protocol.startsWith('http'));
