@@ -52,7 +52,8 @@ export function demoWorld(startedAt: number, options: DemoWorldOptions = {}): Si
         periodMs,
         curve: wave(periodMs, 120, 85, 96, 0),
         uploadLagMs: Math.min(5_000, periodMs / 4),
-        firstReadingAt: startedAt - 24 * 60 * periodMs,
+        // A reading a few seconds old at start (not one a period old), and a day of them before it.
+        firstReadingAt: startedAt - 24 * 60 * periodMs - Math.floor(periodMs / 6),
       },
       {
         patientId: DEMO_MMOL_PATIENT,
