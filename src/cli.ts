@@ -22,7 +22,8 @@ Not a medical device: never base treatment decisions on it.
 
 Usage:
   librelinkup2mqtt [run] [--config PATH]   run the bridge (default config: ./config.yaml)
-  librelinkup2mqtt demo [--port N]         no account needed: built-in LibreLinkUp simulator + embedded broker
+  librelinkup2mqtt demo [--port N] [--fast]
+                                           no account needed: built-in LibreLinkUp simulator + embedded broker
   librelinkup2mqtt check-config [--config PATH]
                                            validate a config file and exit (0 valid, 2 invalid)
   librelinkup2mqtt addon                   Home Assistant add-on entry point (reads /data/options.json)
@@ -32,6 +33,9 @@ Options:
   -c, --config PATH   config file (YAML); \${VAR} is replaced from the environment
   -p, --port N        demo: port of the embedded MQTT broker (default 1883)
       --http-port N   demo: port of the status page / health endpoint (default 8099, or a free port)
+      --fast          demo: time runs 12x faster (a reading every 5 s); every window (stale after 15
+                      min, rate of change, 24 h figures, chart) shrinks alike. Without it the demo
+                      keeps real timing: a reading a minute, with the last 24 h already there
   -v, --version       print the version
   -h, --help          print this help
 
@@ -61,6 +65,7 @@ function parse(argv: string[]) {
         config: { type: 'string', short: 'c' },
         port: { type: 'string', short: 'p' },
         'http-port': { type: 'string' },
+        fast: { type: 'boolean' },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -104,7 +109,18 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
   const configPath = resolve(io.cwd, values.config ?? 'config.yaml');
+  const demoOptions = () => ({
+    brokerPort: portOption(values.port, '--port'),
+    httpPort: portOption(values['http-port'], '--http-port'),
+    fast: values.fast === true,
+  });
   try {
+    // Compressed time is for the simulator only: never for a real account.
+    const runsDemo =
+      command === 'demo' || (command === 'start' && values.config === undefined && !existsSync(configPath));
+    if (values.fast && !runsDemo) {
+      throw new UsageError('--fast only applies to the demo');
+    }
     switch (command) {
       case 'run':
         return await runWith(() => loadConfigFile(configPath, io.env), io);
@@ -115,22 +131,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return EXIT_OK;
       }
       case 'demo':
-        return await runDemo(
-          io,
-          portOption(values.port, '--port'),
-          portOption(values['http-port'], '--http-port'),
-        );
+        return await runDemo(io, demoOptions());
       case 'start':
         if (values.config !== undefined || existsSync(configPath)) {
           return await runWith(() => loadConfigFile(configPath, io.env), io);
         }
         io.stdout(`No ${configPath} found: starting the demo (simulated patients, no account needed).\n`);
         io.stdout('Copy config.example.yaml to config.yaml to bridge your own LibreLinkUp account.\n');
-        return await runDemo(
-          io,
-          portOption(values.port, '--port'),
-          portOption(values['http-port'], '--http-port'),
-        );
+        return await runDemo(io, demoOptions());
       case 'addon':
         return await runAddon(io);
       default:
@@ -182,11 +190,15 @@ async function runWith(
 
 async function runDemo(
   io: CliIo,
-  brokerPort: number | undefined,
-  httpPort: number | undefined,
+  options: { brokerPort: number | undefined; httpPort: number | undefined; fast: boolean },
 ): Promise<number> {
-  const { startDemo } = await import('./demo.js');
-  const demo = await startDemo({ brokerPort: brokerPort ?? 1883, httpPort, env: io.env });
+  const { DEMO_FAST_FACTOR, startDemo } = await import('./demo.js');
+  const demo = await startDemo({
+    brokerPort: options.brokerPort ?? 1883,
+    httpPort: options.httpPort,
+    env: io.env,
+    speed: options.fast ? DEMO_FAST_FACTOR : 1,
+  });
   try {
     return await runWith(
       () => demo.config,

@@ -8,7 +8,15 @@ import { describe, expect, it } from 'vitest';
 const SRC = join(import.meta.dirname, '..', 'src');
 
 /** Wire modules together; nothing below imports them. */
-const WIRING = ['cli.ts', 'exit-codes.ts', 'app.ts', 'demo.ts', 'addon/main.ts'];
+const WIRING = [
+  'cli.ts',
+  'exit-codes.ts',
+  'app.ts',
+  'demo.ts',
+  'demo-history.ts',
+  'time-warp.ts',
+  'addon/main.ts',
+];
 
 /** Plain vocabulary every layer shares; they import nothing from src. */
 const VOCABULARY = ['librelinkup/model.ts', 'librelinkup/limits.ts'];
