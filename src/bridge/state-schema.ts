@@ -20,8 +20,8 @@ import {
 import type { AlertMemory } from './alerts.js';
 import type { Cadence } from './cadence.js';
 import type { Gap, ReadingLog } from './outbox.js';
-import type { Tombstone } from './people.js';
-import type { PersistedPatient } from './store.js';
+import type { PersistedPatient } from './persisted.js';
+import type { Tombstone } from './tombstones.js';
 
 /**
  * Latest timestamp accepted from the file. Not a freshness rule (a Pi without network time may run
