@@ -71,6 +71,8 @@ export class HistoryStore {
         `history file of ${slug} is unreadable; the 24 h figures start from LibreLinkUp's graph`,
       );
       rmSync(file, { force: true });
+      this.lines.set(patientId, 0);
+      this.written.set(patientId, new WrittenMinutes([]));
       return [];
     }
   }
