@@ -2,7 +2,7 @@
 // and as a compact JSON summary (printed; the full result goes to bench/results/*.json).
 
 import { type FrontierRow, renderFrontier } from './frontier-report.js';
-import type { ScaleOutcome } from './run.js';
+import type { ScaleOutcome } from './scale.js';
 import type { SideBySideResult } from './side-by-side-run.js';
 
 export interface Figure {
