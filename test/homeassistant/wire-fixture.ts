@@ -59,7 +59,7 @@ export function lastByTopic(sent: Sent[]): Record<string, Omit<Sent, 'topic'>> {
 const FULL_STATS: PatientStats = {
   rate: 1.25,
   delta: 3,
-  range: 'above_target',
+  colorBand: 'above_target',
   timeInRange: 82.5,
   average: 141.2,
   gmi: 6.7,
@@ -105,7 +105,7 @@ export function ben(extra: Partial<PatientSnapshot> = {}): PatientSnapshot {
     stats: {
       rate: Number.NaN,
       delta: null,
-      range: 'below_low',
+      colorBand: 'below_low',
       timeInRange: null,
       average: null,
       gmi: null,
