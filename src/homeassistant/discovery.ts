@@ -9,8 +9,8 @@ import { NAME_MAX_CHARS } from '../librelinkup/limits.js';
 import { safeText } from '../log.js';
 import type { Topics } from '../mqtt/topics.js';
 import { ACCOUNT_ENTITIES, BRIDGE_ENTITIES } from './bridge-entities.js';
-import type { DiscoveryInputs, EntityRow } from './entities.js';
 import { idSegment } from './ids.js';
+import type { DiscoveryInputs, EntityRow } from './patient-entity.js';
 import { type EntityDef, valueTemplate } from './rows.js';
 
 export { accountPayload } from './bridge-entities.js';

@@ -5,53 +5,13 @@
 // `fresh` entities also follow the person's availability topic, so they go unavailable when the
 // reading is stale; the others (timestamp, event, sensor lifecycle) stay, so users see since when.
 
-import { ALERT_TYPES, COLOR_BANDS, type PatientSnapshot } from '../bridge/events.js';
-import { type GlucoseUnit, type Reading, TRENDS } from '../librelinkup/model.js';
+import { ALERT_TYPES, COLOR_BANDS } from '../bridge/events.js';
+import { TRENDS } from '../librelinkup/model.js';
 import { displayPrecision, fromMgdl } from '../units.js';
-import { type EntityDef, finiteOrNull, iso, okUnless, onOff } from './rows.js';
+import type { EntityRow, PatientEntity, ReadingRow, StateRow } from './patient-entity.js';
+import { finiteOrNull, iso, okUnless, onOff } from './rows.js';
 
-/**
- * All discovery may depend on. Every other snapshot field (reading, stats, flags, thresholds) changes
- * with readings and must not reach a discovery config, or every reading would re-send ~15 configs.
- */
-export interface DiscoveryInputs {
-  patientId: string;
-  slug: string;
-  name: string;
-  unit: GlucoseUnit;
-  deviceTypeId: number | null;
-  sensor: { serial: string } | null;
-}
-
-export function discoveryInputs(p: DiscoveryInputs): DiscoveryInputs {
-  const { patientId, slug, name, unit, deviceTypeId, sensor } = p;
-  return { patientId, slug, name, unit, deviceTypeId, sensor: sensor ? { serial: sensor.serial } : null };
-}
-
-export interface PatientEntity extends EntityDef {
-  /** also follows the person's availability (unavailable when stale) */
-  fresh: boolean;
-  /** `event` entities read the event topic, everything else the state JSON */
-  topic?: 'event';
-  config: (p: DiscoveryInputs) => Record<string, unknown>;
-}
-
-/** A field on the reading and event topics too: there the reading may be absent (an event without one). */
-export interface ReadingRow {
-  field: string;
-  value: (p: PatientSnapshot, r: Reading | null) => unknown;
-  entity?: PatientEntity;
-}
-
-/** A field of the state JSON only, which exists only with a reading. */
-export interface StateRow {
-  field: string;
-  value: (p: PatientSnapshot, r: Reading) => unknown;
-  entity?: PatientEntity;
-}
-
-/** An entity row as discovery sees it: the entity and the state field it reads (null: none). */
-export type EntityRow = PatientEntity & { field: string | null };
+export { type DiscoveryInputs, discoveryInputs, type EntityRow } from './patient-entity.js';
 
 export const READING_ROWS: readonly ReadingRow[] = [
   {

@@ -15,7 +15,8 @@ import {
   patientDiscovery,
   stableJson,
 } from './discovery.js';
-import { discoveryInputs, PATIENT_ENTITIES } from './entities.js';
+import { PATIENT_ENTITIES } from './entities.js';
+import { discoveryInputs } from './patient-entity.js';
 import { statePayload } from './payloads.js';
 
 export interface HandleOutput {
