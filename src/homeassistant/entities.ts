@@ -42,7 +42,7 @@ export const READING_ROWS: readonly ReadingRow[] = [
         suggested_display_precision: displayPrecision(p.unit),
         icon: 'mdi:diabetes',
       }),
-      doc: "`mg/dL` or `mmol/L` as the person's app; unavailable when stale",
+      doc: "`mg/dL` or `mmol/L` as the person's app; unavailable when stale (older than 15 minutes)",
     },
   },
   { field: 'unit', value: (p) => p.unit },
