@@ -260,9 +260,40 @@ function entityRows(rows: ReadonlyArray<ReadingRow | StateRow>): EntityRow[] {
   return rows.flatMap((row) => (row.entity ? [{ ...row.entity, field: row.field }] : []));
 }
 
+/**
+ * The order entities are announced and documented in: the reading first, then its figures, then the
+ * sensor's life. (The state JSON keeps its own field order.)
+ */
+const DISCOVERY_ORDER = [
+  'glucose',
+  'trend',
+  'high',
+  'low',
+  'timestamp',
+  'event',
+  'rate',
+  'delta',
+  'range',
+  'time_in_range',
+  'average',
+  'gmi',
+  'sensor_activated',
+  'sensor_expires',
+  'sensor',
+];
+
+function inDiscoveryOrder(rows: EntityRow[]): EntityRow[] {
+  const rank = (row: EntityRow) => {
+    const at = DISCOVERY_ORDER.indexOf(row.key);
+    if (at < 0) throw new Error(`entity ${row.key} has no place in DISCOVERY_ORDER`);
+    return at;
+  };
+  return rows.sort((a, b) => rank(a) - rank(b));
+}
+
 /** Every entity of a followed person, in discovery order. */
-export const PATIENT_ENTITIES: readonly EntityRow[] = [
+export const PATIENT_ENTITIES: readonly EntityRow[] = inDiscoveryOrder([
   ...entityRows(READING_ROWS),
   ...entityRows(STATE_ROWS),
   EVENT_ENTITY,
-];
+]);
