@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ACCOUNT_ENTITIES, ACCOUNT_ROWS, accountPayload } from '../../src/homeassistant/bridge-entities.js';
 import { accountDiscovery, patientDiscovery } from '../../src/homeassistant/discovery.js';
 import { PATIENT_ENTITIES, READING_ROWS, STATE_ROWS } from '../../src/homeassistant/entities.js';
+import { legacyAccountTopics } from '../../src/homeassistant/legacy.js';
 import { eventPayload, readingPayload, statePayload } from '../../src/homeassistant/payloads.js';
 import { Topics } from '../../src/mqtt/topics.js';
 import { T0 } from '../bridge/fixtures.js';
@@ -48,5 +49,12 @@ describe('entity rows', () => {
   it('entity keys are unique, so no two entities share a unique_id', () => {
     const keys = PATIENT_ENTITIES.map((r) => r.key);
     expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('the old, unscoped account config topics (cleaned up on scoped instances) follow from the rows', () => {
+    expect(legacyAccountTopics('homeassistant', 'acct_1')).toEqual([
+      'homeassistant/binary_sensor/librelinkup2mqtt_acct_1/problem/config',
+      'homeassistant/sensor/librelinkup2mqtt_acct_1/last_error/config',
+    ]);
   });
 });
