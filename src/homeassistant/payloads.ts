@@ -6,8 +6,6 @@ import type { Alert, PatientSnapshot } from '../bridge/events.js';
 import type { Reading } from '../librelinkup/model.js';
 import { READING_ROWS, STATE_ROWS } from './entities.js';
 
-export { iso } from './rows.js';
-
 function readingFields(p: PatientSnapshot, r: Reading | null): Record<string, unknown> {
   return Object.fromEntries(READING_ROWS.map((row) => [row.field, row.value(p, r)]));
 }
