@@ -8,7 +8,13 @@
 import { ALERT_TYPES, COLOR_BANDS } from '../bridge/events.js';
 import { TRENDS } from '../librelinkup/model.js';
 import { displayPrecision, fromMgdl } from '../units.js';
-import type { EntityRow, PatientEntity, ReadingRow, StateRow } from './patient-entity.js';
+import {
+  type EntityRow,
+  inDiscoveryOrder,
+  type PatientEntity,
+  type ReadingRow,
+  type StateRow,
+} from './patient-entity.js';
 import { finiteOrNull, iso, okUnless, onOff } from './rows.js';
 
 export { type DiscoveryInputs, discoveryInputs, type EntityRow } from './patient-entity.js';
@@ -258,37 +264,6 @@ const EVENT_ENTITY: EntityRow = {
 
 function entityRows(rows: ReadonlyArray<ReadingRow | StateRow>): EntityRow[] {
   return rows.flatMap((row) => (row.entity ? [{ ...row.entity, field: row.field }] : []));
-}
-
-/**
- * The order entities are announced and documented in: the reading first, then its figures, then the
- * sensor's life. (The state JSON keeps its own field order.)
- */
-const DISCOVERY_ORDER = [
-  'glucose',
-  'trend',
-  'high',
-  'low',
-  'timestamp',
-  'event',
-  'rate',
-  'delta',
-  'range',
-  'time_in_range',
-  'average',
-  'gmi',
-  'sensor_activated',
-  'sensor_expires',
-  'sensor',
-];
-
-function inDiscoveryOrder(rows: EntityRow[]): EntityRow[] {
-  const rank = (row: EntityRow) => {
-    const at = DISCOVERY_ORDER.indexOf(row.key);
-    if (at < 0) throw new Error(`entity ${row.key} has no place in DISCOVERY_ORDER`);
-    return at;
-  };
-  return rows.sort((a, b) => rank(a) - rank(b));
 }
 
 /** Every entity of a followed person, in discovery order. */

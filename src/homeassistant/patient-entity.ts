@@ -47,3 +47,34 @@ export interface StateRow {
 
 /** An entity row as discovery sees it: the entity and the state field it reads (null: none). */
 export type EntityRow = PatientEntity & { field: string | null };
+
+/**
+ * The order entities are announced and documented in: the reading first, then its figures, then the
+ * sensor's life. (The state JSON keeps its own field order.)
+ */
+const DISCOVERY_ORDER = [
+  'glucose',
+  'trend',
+  'high',
+  'low',
+  'timestamp',
+  'event',
+  'rate',
+  'delta',
+  'range',
+  'time_in_range',
+  'average',
+  'gmi',
+  'sensor_activated',
+  'sensor_expires',
+  'sensor',
+];
+
+export function inDiscoveryOrder(rows: EntityRow[]): EntityRow[] {
+  const rank = (row: EntityRow) => {
+    const at = DISCOVERY_ORDER.indexOf(row.key);
+    if (at < 0) throw new Error(`entity ${row.key} has no place in DISCOVERY_ORDER`);
+    return at;
+  };
+  return rows.sort((a, b) => rank(a) - rank(b));
+}
