@@ -1,5 +1,6 @@
 // The shape of a followed person's rows (entities.ts): a state JSON field, how it is computed, and
-// the entity that reads it, if any; and the few snapshot fields discovery may depend on.
+// the entity that reads it, if any; the few snapshot fields discovery may depend on; and the order
+// entities are announced in.
 
 import type { PatientSnapshot } from '../bridge/events.js';
 import type { GlucoseUnit, Reading } from '../librelinkup/model.js';
