@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startApp } from '../src/app.js';
-import type { Config } from '../src/config/types.js';
+import { configFrom } from '../src/config/from-partial.js';
 import { createLogger, silentLogger } from '../src/log.js';
 import { startEmbeddedBroker } from '../src/mqtt/broker.js';
 import { startFakeLibreLinkUp } from '../src/simulator/server.js';
@@ -111,30 +111,18 @@ export async function runSideBySide(o: SideBySideOptions): Promise<SideBySideRes
   for (const p of base.patients) collector.map(slugOf(p), p.patientId);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'llu-bench-sbs-'));
-  const config: Config = {
+  // The default poll settings: the clock is compressed instead of the configuration.
+  const config = configFrom({
     accounts: base.accounts.map((a) => ({
       email: a.email,
       password: PASSWORD,
-      region: 'auto',
       api_url: sim.apiUrl,
       region_url: sim.regionUrl,
-      accept_terms: false,
-      version: '4.16.0',
     })),
-    mqtt: {
-      url: broker.url,
-      client_id: 'librelinkup2mqtt-bench',
-      base_topic: 'librelinkup2mqtt',
-      discovery: true,
-      discovery_prefix: 'homeassistant',
-      embedded: { host: '127.0.0.1', port: 0 },
-    },
-    // The defaults: the clock is compressed instead of the configuration.
-    poll: { interval: 60, min_interval: 10, timeout: 20 },
-    http: { host: '127.0.0.1' },
+    mqtt: { url: broker.url, client_id: 'librelinkup2mqtt-bench' },
     data_dir: dataDir,
     log_level: 'info',
-  };
+  });
   const logger = createLogger({
     level: 'info',
     destination: pino.destination({ dest: o.logFile, sync: true }),

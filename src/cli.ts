@@ -9,22 +9,21 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ADDON_PAGES_ALLOW_FROM } from './addon/options.js';
 import { type App, type AppOptions, startApp } from './app.js';
-import { ConfigError } from './config/errors.js';
 import { configWarnings, loadConfigFile, parseConfigObject } from './config/load.js';
 import type { Config } from './config/types.js';
+import { EXIT_FATAL, EXIT_OK, EXIT_USAGE, exitFor, UsageError } from './exit-codes.js';
 import { createLogger, type LogFormatSetting, type Logger, resolveLogFormat, scrubString } from './log.js';
 import { packageVersion } from './version.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FATAL = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_FATAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 const HELP = `librelinkup2mqtt ${'{version}'} — FreeStyle Libre glucose from LibreLinkUp to MQTT and Home Assistant.
 Not a medical device: never base treatment decisions on it.
 
 Usage:
   librelinkup2mqtt [run] [--config PATH]   run the bridge (default config: ./config.yaml)
-  librelinkup2mqtt demo [--port N]         no account needed: built-in LibreLinkUp simulator + embedded broker
+  librelinkup2mqtt demo [--port N] [--fast]
+                                           no account needed: built-in LibreLinkUp simulator + embedded broker
   librelinkup2mqtt check-config [--config PATH]
                                            validate a config file and exit (0 valid, 2 invalid)
   librelinkup2mqtt addon                   Home Assistant add-on entry point (reads /data/options.json)
@@ -34,6 +33,9 @@ Options:
   -c, --config PATH   config file (YAML); \${VAR} is replaced from the environment
   -p, --port N        demo: port of the embedded MQTT broker (default 1883)
       --http-port N   demo: port of the status page / health endpoint (default 8099, or a free port)
+      --fast          demo: time runs 12x faster (a reading every 5 s); every window (stale after 15
+                      min, rate of change, 24 h figures, chart) shrinks alike. Without it the demo
+                      keeps real timing: a reading a minute, with the last 24 h already there
   -v, --version       print the version
   -h, --help          print this help
 
@@ -53,8 +55,6 @@ export interface CliIo {
   isTTY?: boolean;
 }
 
-class UsageError extends Error {}
-
 function parse(argv: string[]) {
   try {
     return parseArgs({
@@ -65,6 +65,7 @@ function parse(argv: string[]) {
         config: { type: 'string', short: 'c' },
         port: { type: 'string', short: 'p' },
         'http-port': { type: 'string' },
+        fast: { type: 'boolean' },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -108,7 +109,18 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
   const configPath = resolve(io.cwd, values.config ?? 'config.yaml');
+  const demoOptions = () => ({
+    brokerPort: portOption(values.port, '--port'),
+    httpPort: portOption(values['http-port'], '--http-port'),
+    fast: values.fast === true,
+  });
   try {
+    // Compressed time is for the simulator only: never for a real account.
+    const runsDemo =
+      command === 'demo' || (command === 'start' && values.config === undefined && !existsSync(configPath));
+    if (values.fast && !runsDemo) {
+      throw new UsageError('--fast only applies to the demo');
+    }
     switch (command) {
       case 'run':
         return await runWith(() => loadConfigFile(configPath, io.env), io);
@@ -119,22 +131,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return EXIT_OK;
       }
       case 'demo':
-        return await runDemo(
-          io,
-          portOption(values.port, '--port'),
-          portOption(values['http-port'], '--http-port'),
-        );
+        return await runDemo(io, demoOptions());
       case 'start':
         if (values.config !== undefined || existsSync(configPath)) {
           return await runWith(() => loadConfigFile(configPath, io.env), io);
         }
         io.stdout(`No ${configPath} found: starting the demo (simulated patients, no account needed).\n`);
         io.stdout('Copy config.example.yaml to config.yaml to bridge your own LibreLinkUp account.\n');
-        return await runDemo(
-          io,
-          portOption(values.port, '--port'),
-          portOption(values['http-port'], '--http-port'),
-        );
+        return await runDemo(io, demoOptions());
       case 'addon':
         return await runAddon(io);
       default:
@@ -144,16 +148,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return EXIT_USAGE;
     }
   } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr(`${error.message}\n`);
-      return EXIT_USAGE;
-    }
-    if (error instanceof UsageError || (error instanceof Error && error.name === 'AddonError')) {
-      io.stderr(`librelinkup2mqtt: ${error.message}\n`);
-      return EXIT_USAGE;
-    }
-    io.stderr(`librelinkup2mqtt: fatal: ${(error as Error)?.stack ?? String(error)}\n`);
-    return EXIT_FATAL;
+    const exit = exitFor(error);
+    io.stderr(exit.text);
+    return exit.code;
   }
 }
 
@@ -193,11 +190,15 @@ async function runWith(
 
 async function runDemo(
   io: CliIo,
-  brokerPort: number | undefined,
-  httpPort: number | undefined,
+  options: { brokerPort: number | undefined; httpPort: number | undefined; fast: boolean },
 ): Promise<number> {
-  const { startDemo } = await import('./demo.js');
-  const demo = await startDemo({ brokerPort: brokerPort ?? 1883, httpPort, env: io.env });
+  const { DEMO_FAST_FACTOR, startDemo } = await import('./demo.js');
+  const demo = await startDemo({
+    brokerPort: options.brokerPort ?? 1883,
+    httpPort: options.httpPort,
+    env: io.env,
+    speed: options.fast ? DEMO_FAST_FACTOR : 1,
+  });
   try {
     return await runWith(
       () => demo.config,

@@ -11,7 +11,18 @@ export function clampDelay(ms: number): number {
   return Math.min(MAX_TIMER_DELAY_MS, Math.max(0, ms));
 }
 
-/** setTimeout with the delay clamped by clampDelay. */
+/**
+ * How many times faster than real time the bridge's own clock runs: 1, except in `demo --fast`,
+ * which compresses time (src/time-warp.ts) and is the only caller of setTimerScale.
+ */
+let timerScale = 1;
+
+export function setTimerScale(factor: number): void {
+  if (!(factor >= 1) || !Number.isFinite(factor)) throw new Error(`timer scale must be >= 1, got ${factor}`);
+  timerScale = factor;
+}
+
+/** setTimeout with the delay clamped by clampDelay (and divided by the demo's time scale). */
 export function safeTimeout(fn: () => void, ms: number): NodeJS.Timeout {
-  return setTimeout(fn, clampDelay(ms));
+  return setTimeout(fn, clampDelay(ms) / timerScale);
 }

@@ -51,6 +51,23 @@ describe('cli', () => {
     expect(c.err()).toContain('--port');
   });
 
+  it('documents --fast and refuses it for anything but the demo (a real account keeps real time)', async () => {
+    const help = io(dirWith());
+    expect(await main(['--help'], help.value)).toBe(EXIT_OK);
+    expect(help.out()).toMatch(/--fast +demo: time runs 12x faster/);
+    for (const args of [
+      ['run', '--fast'],
+      ['check-config', '--fast'],
+      ['start', '--fast'],
+      ['addon', '--fast'],
+    ]) {
+      const a = io(dirWith(valid));
+      expect(await main(args, a.value), args.join(' ')).toBe(EXIT_USAGE);
+      expect(a.err()).toContain('--fast only applies to the demo');
+    }
+    expect(Math.abs(Date.now() - performance.timeOrigin - performance.now())).toBeLessThan(1_000);
+  });
+
   it('validates a config with check-config', async () => {
     const a = io(dirWith(valid));
     expect(await main(['check-config'], a.value)).toBe(EXIT_OK);

@@ -4,26 +4,14 @@
 //
 // Broker precedence: the user's mqtt.url → the Supervisor's MQTT service (Mosquitto add-on) → the
 // embedded broker. A username/password typed by the user always wins over the Supervisor's.
+//
+// Only what the config schema cannot say as clearly is checked here (blank values, the add-on's own
+// narrower ranges, shapes the mapping needs); regions, true/false and the rest are left to the schema.
 
-import type { LogLevel, RegionCode } from '../config/types.js';
+import type { LogLevel } from '../config/types.js';
+import { AppError } from '../errors.js';
+import { ADDON_OPTIONS } from './option-table.js';
 import type { SupervisorMqtt } from './supervisor.js';
-
-export const ADDON_REGIONS = [
-  'auto',
-  'us',
-  'eu',
-  'eu2',
-  'de',
-  'fr',
-  'jp',
-  'ap',
-  'au',
-  'ae',
-  'ca',
-  'la',
-  'ru',
-  'cn',
-] as const satisfies readonly ('auto' | RegionCode)[];
 
 export const ADDON_DATA_DIR = '/data';
 /** Home Assistant ingress and the Docker HEALTHCHECK talk to this port (config.yaml ingress_port default). */
@@ -55,8 +43,10 @@ export interface AddonPatientOptions {
 export interface AddonAccountOptions {
   email: string;
   password: string;
-  region: (typeof ADDON_REGIONS)[number];
-  accept_terms?: boolean;
+  /** checked by the config schema; absent: its default (auto) */
+  region?: string;
+  /** checked by the config schema */
+  accept_terms?: unknown;
   /** empty or absent: every person the account follows */
   patients?: AddonPatientOptions[];
 }
@@ -88,13 +78,8 @@ export interface AddonConfigResult {
 export type AddonErrorKind = 'options_missing' | 'options_invalid';
 
 /** The add-on cannot start from its options; the message names the option and the fix. */
-export class AddonError extends Error {
+export class AddonError extends AppError<AddonErrorKind> {
   override readonly name = 'AddonError';
-  readonly kind: AddonErrorKind;
-  constructor(kind: AddonErrorKind, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.kind = kind;
-  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -114,6 +99,12 @@ function invalid(path: string, what: string): AddonError {
   return new AddonError('options_invalid', `add-on option ${path} ${what}`);
 }
 
+const SENSOR_DAYS = (() => {
+  const narrow = ADDON_OPTIONS.find((row) => row.option === 'accounts[].patients[].sensor_days')?.narrow;
+  if (narrow === undefined) throw new Error('option table: sensor_days has no range');
+  return narrow;
+})();
+
 function readPatient(value: unknown, path: string): AddonPatientOptions | null {
   if (!isRecord(value)) throw invalid(path, 'must be a list entry with id, match, name and thresholds');
   const patient: AddonPatientOptions = {};
@@ -123,8 +114,10 @@ function readPatient(value: unknown, path: string): AddonPatientOptions | null {
   }
   if (value.sensor_days !== undefined && value.sensor_days !== null && value.sensor_days !== '') {
     const days = Number(value.sensor_days);
-    if (!Number.isInteger(days) || days < 1 || days > 30)
-      throw invalid(`${path}.sensor_days`, 'must be a whole number of days from 1 to 30, e.g. 15');
+    // Whole days: narrower than the config schema, so checked here.
+    const { min, max } = SENSOR_DAYS;
+    if (!Number.isInteger(days) || days < min || days > max)
+      throw invalid(`${path}.sensor_days`, `must be a whole number of days from ${min} to ${max}, e.g. 15`);
     patient.sensor_days = days;
   }
   return Object.keys(patient).length === 0 ? null : patient;
@@ -140,20 +133,11 @@ function readAccount(value: unknown, path: string): AddonAccountOptions {
   if (typeof password !== 'string' || password === '') {
     throw invalid(`${path}.password`, 'is empty: enter the LibreLinkUp password');
   }
-  const region = text(value.region, `${path}.region`) ?? 'auto';
-  if (!(ADDON_REGIONS as readonly string[]).includes(region)) {
-    throw invalid(`${path}.region`, `must be one of ${ADDON_REGIONS.join(', ')} (got "${region}")`);
-  }
-  const account: AddonAccountOptions = {
-    email,
-    password,
-    region: region as AddonAccountOptions['region'],
-  };
-  if (value.accept_terms !== undefined && value.accept_terms !== null) {
-    if (typeof value.accept_terms !== 'boolean')
-      throw invalid(`${path}.accept_terms`, 'must be true or false');
+  const account: AddonAccountOptions = { email, password };
+  const region = text(value.region, `${path}.region`);
+  if (region !== undefined) account.region = region;
+  if (value.accept_terms !== undefined && value.accept_terms !== null)
     account.accept_terms = value.accept_terms;
-  }
   if (value.patients !== undefined && value.patients !== null) {
     if (!Array.isArray(value.patients)) throw invalid(`${path}.patients`, 'must be a list');
     const patients = value.patients
@@ -204,7 +188,8 @@ export function optionsToConfig(
   mqttService: SupervisorMqtt | null,
 ): AddonConfigResult {
   const accounts = options.accounts.map((a) => {
-    const account: Record<string, unknown> = { email: a.email, password: a.password, region: a.region };
+    const account: Record<string, unknown> = { email: a.email, password: a.password };
+    if (a.region !== undefined) account.region = a.region;
     if (a.accept_terms !== undefined) account.accept_terms = a.accept_terms;
     if (a.patients !== undefined && a.patients.length > 0)
       account.patients = a.patients.map((p) => ({ ...p }));

@@ -14,6 +14,7 @@ import { matchPatient } from './patient.js';
 import { People } from './people.js';
 import { SlugRegistry } from './slugs.js';
 import { AccountStore } from './store.js';
+import { withLatestInHistory } from './view.js';
 
 export interface ClientFactoryInput {
   account: AccountConfig;
@@ -49,6 +50,7 @@ function fingerprint(account: AccountConfig): string {
 
 export class Bridge {
   private readonly pollers: AccountPoller[] = [];
+  private readonly stores: AccountStore[] = [];
 
   constructor(private readonly options: BridgeOptions) {}
 
@@ -87,6 +89,7 @@ export class Bridge {
       const label = maskEmail(account.email);
       const log = logger.child({ account: label });
       const { store, persisted } = loaded[index]!;
+      this.stores.push(store);
       let poller: AccountPoller | null = null;
       const client = this.options.makeClient({
         account,
@@ -120,6 +123,8 @@ export class Bridge {
 
   async stop(): Promise<void> {
     await Promise.all(this.pollers.map((p) => p.stop()));
+    // Saves are written at the end of their burst: what the pollers saved last is on disk now.
+    for (const store of this.stores) store.flush();
   }
 
   pollNow(): void {
@@ -132,6 +137,6 @@ export class Bridge {
 
   /** Read-only, for the status page: every followed patient, in account order. */
   patients(): PatientView[] {
-    return this.pollers.flatMap((p) => p.patientViews());
+    return this.pollers.flatMap((p) => p.patientViews()).map(withLatestInHistory);
   }
 }

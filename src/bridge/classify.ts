@@ -2,10 +2,9 @@
 // unit mix-up cannot creep in here; the patient's unit only matters when rendering.
 
 import type { Reading } from '../librelinkup/model.js';
-import type { RangeState, Thresholds } from './events.js';
+import { type RangeState, STALE_AFTER_MS, type Thresholds } from './events.js';
 
-/** A reading older than this by FactoryTimestamp is stale: never shown as current. */
-export const STALE_AFTER_MS = 15 * 60_000;
+export { STALE_AFTER_MS };
 
 export const DEFAULT_URGENT_LOW_MGDL = 54;
 

@@ -4,6 +4,9 @@
 import type { LluErrorKind } from '../librelinkup/errors.js';
 import type { GlucoseUnit, Reading, SensorInfo } from '../librelinkup/model.js';
 
+/** A reading older than this by FactoryTimestamp is stale: never shown as current. */
+export const STALE_AFTER_MS = 15 * 60_000;
+
 /** Where the reading lies against the person's targets (target_low/high, urgent low): the `range` key. */
 export type RangeState = 'urgent_low' | 'low' | 'in_range' | 'high';
 
@@ -82,7 +85,7 @@ export interface PatientSnapshot {
   deviceTypeId: number | null;
   /** newest reading; never moves backwards */
   latest: Reading | null;
-  /** latest is older than 15 minutes by FactoryTimestamp (or there is none) */
+  /** latest is STALE_AFTER_MS old or older by FactoryTimestamp at the snapshot's time (or there is none) */
   stale: boolean;
   /** latest.mgdl > targetHigh; null without a reading */
   high: boolean | null;
@@ -133,7 +136,7 @@ export interface BridgeSink {
 /** One followed patient as the status page sees it. `history` is never mutated (history.ts). */
 export interface PatientView {
   snapshot: PatientSnapshot;
-  /** the last ~24 h of readings, oldest first, at most one per minute */
+  /** the last ~24 h of readings, oldest first, at most one per minute, the snapshot's latest included */
   history: readonly Reading[];
   /**
    * Now by the clock the readings are aged with (this machine's, corrected when LibreLinkUp's clock

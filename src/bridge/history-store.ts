@@ -1,26 +1,19 @@
 // Each person's last ~24 h of readings in data_dir, so time in range, average, GMI and the chart are
 // back at once after a restart (the graph alone gives ~12 h). One file per person, named by a hash of
-// the patientId (no id reaches a path). Written incrementally: new readings are appended as JSON lines;
-// when the file holds far more lines than the history keeps, it is rewritten atomically from the
-// history in memory. Loaded like every state file: each line validated, a bad one costs only itself.
+// the patientId (no id reaches a path). Written incrementally: new readings are appended as JSON lines,
+// minus what the file already holds (a graph read returns hours of points already written); when the
+// file holds far more lines than the history keeps, it is rewritten atomically from the history in
+// memory. Loaded like every state file: each line validated, a bad one costs only itself.
 
 import { createHash } from 'node:crypto';
-import {
-  appendFileSync,
-  chmodSync,
-  existsSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Reading } from '../librelinkup/model.js';
 import type { Logger } from '../log.js';
 import { MAX_HISTORY } from './history.js';
 import { stateProblem } from './state-schema.js';
-import { ensurePrivateDir } from './store.js';
+import { ensurePrivateDir, writeAtomic } from './store-fs.js';
+import { WrittenMinutes } from './written-minutes.js';
 
 /** A file past this many lines is compacted (rewritten from memory). */
 const COMPACT_LINES = 2 * MAX_HISTORY;
@@ -29,6 +22,8 @@ const MAX_FILE_BYTES = 4 * COMPACT_LINES * 400;
 
 export class HistoryStore {
   private readonly lines = new Map<string, number>();
+  /** per person, what their file holds, so a reading already there is not appended again */
+  private readonly written = new Map<string, WrittenMinutes>();
   private failing = false;
 
   constructor(
@@ -63,6 +58,7 @@ export class HistoryStore {
         else bad += 1;
       }
       this.lines.set(patientId, out.length + bad);
+      this.written.set(patientId, new WrittenMinutes(out));
       if (bad > 0)
         this.logger.warn(
           { patient: slug, file, bad_lines: bad },
@@ -75,37 +71,39 @@ export class HistoryStore {
         `history file of ${slug} is unreadable; the 24 h figures start from LibreLinkUp's graph`,
       );
       rmSync(file, { force: true });
+      this.lines.set(patientId, 0);
+      this.written.set(patientId, new WrittenMinutes([]));
       return [];
     }
   }
 
-  /** Appends `readings`; rewrites the file from `history` once it has grown far past it. Never throws. */
+  /**
+   * Appends those of `readings` the file does not hold yet; rewrites the file from `history` once it
+   * has grown far past it. Never throws.
+   */
   append(patientId: string, readings: readonly Reading[], history: readonly Reading[]): void {
-    if (readings.length === 0) return;
+    const written = this.written.get(patientId) ?? new WrittenMinutes([]);
+    this.written.set(patientId, written);
+    const fresh = written.unwritten(readings);
+    if (fresh.length === 0) return;
     const file = this.file(patientId);
-    const tmp = `${file}.tmp-${process.pid}`;
     try {
-      ensurePrivateDir(this.dataDir);
-      const count = (this.lines.get(patientId) ?? 0) + readings.length;
+      const count = (this.lines.get(patientId) ?? 0) + fresh.length;
       if (count > COMPACT_LINES) {
-        writeFileSync(tmp, lines(history), { mode: 0o600 });
-        chmodSync(tmp, 0o600);
-        renameSync(tmp, file);
+        writeAtomic(this.dataDir, file, lines(history));
         this.lines.set(patientId, history.length);
+        this.written.set(patientId, new WrittenMinutes(history));
       } else {
-        appendFileSync(file, lines(readings), { mode: 0o600 });
+        ensurePrivateDir(this.dataDir);
+        appendFileSync(file, lines(fresh), { mode: 0o600 });
         this.lines.set(patientId, count);
+        written.add(fresh);
       }
       if (this.failing)
         this.logger.info({ dir: this.dataDir }, 'history files in data_dir are written again');
       this.failing = false;
     } catch (error) {
-      // As for the state file: a failed rewrite leaves no temporary file behind.
-      try {
-        rmSync(tmp, { force: true });
-      } catch {
-        // never created, or the directory itself is not there
-      }
+      // As for the state file, a failed rewrite leaves no temporary file behind (writeAtomic).
       if (this.failing) return;
       this.failing = true;
       this.logger.error(

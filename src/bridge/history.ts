@@ -29,7 +29,7 @@ export const FUTURE_TOLERANCE_MS = 60 * MINUTE_MS;
 export const MAX_HISTORY = (HISTORY_KEEP_MS + FUTURE_TOLERANCE_MS) / MINUTE_MS + 1;
 
 /** Live measurement (type 1) beats logbook/alarm readings, which beat graph points (type 0). */
-function rank(r: Reading): number {
+export function rank(r: Reading): number {
   if (r.type === 1) return 2;
   if (r.type === 0) return 0;
   return 1;

@@ -2,6 +2,8 @@
 // as is and exits 2): which file, then every problem as `path: what is wrong (how to fix it)`.
 // Values of secret keys are never part of it.
 
+import { AppError } from '../errors.js';
+
 export interface ConfigProblem {
   /** where, like `accounts[0].email`; '' for the file as a whole */
   path: string;
@@ -17,9 +19,8 @@ export type ConfigErrorKind = 'file' | 'yaml' | 'invalid';
 
 const MIN_SECRET_LENGTH = 4;
 
-export class ConfigError extends Error {
+export class ConfigError extends AppError<ConfigErrorKind> {
   override readonly name = 'ConfigError';
-  readonly kind: ConfigErrorKind;
   readonly problems: ConfigProblem[];
   /** the file or source the problems are in */
   readonly source: string | undefined;
@@ -30,8 +31,7 @@ export class ConfigError extends Error {
     options: { source?: string | undefined; secrets?: Iterable<string>; cause?: unknown } = {},
   ) {
     const clean = scrubProblems(problems, options.secrets ?? []);
-    super(formatConfigError(kind, clean, options.source), { cause: options.cause });
-    this.kind = kind;
+    super(kind, formatConfigError(kind, clean, options.source), { cause: options.cause });
     this.problems = clean;
     this.source = options.source;
   }

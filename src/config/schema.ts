@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { Segment } from './paths.js';
+import { REGION_CHOICES } from './regions.js';
 
 export interface SchemaNode {
   type?: string;
@@ -31,9 +32,18 @@ export interface RootSchema extends SchemaNode {
 
 let cached: RootSchema | null = null;
 
-/** schema.json, read once on first use (it sits next to this file in src/ and in dist/). */
+/**
+ * schema.json, read once on first use (it sits next to this file in src/ and in dist/), with the
+ * region enum filled in from the client's allow-list so the two cannot disagree.
+ */
 export function configSchema(): RootSchema {
-  cached ??= JSON.parse(readFileSync(new URL('./schema.json', import.meta.url), 'utf8')) as RootSchema;
+  if (cached === null) {
+    const schema = JSON.parse(readFileSync(new URL('./schema.json', import.meta.url), 'utf8')) as RootSchema;
+    const region = schema.properties?.accounts?.items?.properties?.region;
+    if (region === undefined) throw new Error('schema.json: accounts[].region is missing');
+    region.enum = [...REGION_CHOICES];
+    cached = schema;
+  }
   return cached;
 }
 

@@ -2,20 +2,9 @@
 // `src/config/schema.json` is the single source of truth for keys, types, defaults and descriptions;
 // this type mirrors it and is what the rest of the program receives (frozen).
 
-export type RegionCode =
-  | 'us'
-  | 'eu'
-  | 'eu2'
-  | 'de'
-  | 'fr'
-  | 'jp'
-  | 'ap'
-  | 'au'
-  | 'ae'
-  | 'ca'
-  | 'la'
-  | 'ru'
-  | 'cn';
+import type { RegionChoice } from './regions.js';
+
+export type { RegionCode } from './regions.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
@@ -44,7 +33,7 @@ export interface AccountConfig {
   email: string;
   password: string;
   /** 'auto' follows the login redirect */
-  region: 'auto' | RegionCode;
+  region: RegionChoice;
   api_url: string;
   /** template with `{region}`; ru and cn have their own hosts (see src/librelinkup/regions.ts) */
   region_url: string;

@@ -5,6 +5,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { HealthReport } from './health.js';
 
@@ -27,9 +28,11 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-export class HttpListenError extends Error {
+export class HttpListenError extends AppError<'http_listen'> {
   override readonly name = 'HttpListenError';
-  readonly kind = 'http_listen';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('http_listen', message, options);
+  }
 }
 
 /** The request path without query, with any prefix (ingress path) before the last segment kept. */

@@ -22,6 +22,7 @@ const ASSETS: Readonly<Record<string, Asset>> = {
   'index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   'app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   'style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  'chart.css': { file: 'chart.css', type: 'text/css; charset=utf-8' },
 };
 
 /**

@@ -1,12 +1,10 @@
 // What GET status.json answers for the status page, built from plain inputs so it can be tested
 // without a server. Everything the page shows is decided here (values in the patient's unit, ages,
-// staleness, chart window); the page only renders. Nothing secret goes in: accounts are named by
-// their masked e-mail, patients by display name and slug, never by LibreLinkUp ids or sensor serials.
+// chart window) or comes decided with the bridge's view (staleness, the chart's readings); the page
+// only renders. Nothing secret goes in: accounts are named by their masked e-mail, patients by
+// display name and slug, never by LibreLinkUp ids or sensor serials.
 
-import { isStale, STALE_AFTER_MS } from '../bridge/classify.js';
-import type { AccountStatus, PatientView, RangeState } from '../bridge/events.js';
-import { mergeReadings } from '../bridge/history.js';
-import { NAME_MAX_CHARS } from '../librelinkup/limits.js';
+import { type AccountStatus, type PatientView, type RangeState, STALE_AFTER_MS } from '../bridge/events.js';
 import type { GlucoseUnit, Trend } from '../librelinkup/model.js';
 import { safeText } from '../log.js';
 import { fromMgdl } from '../units.js';
@@ -159,13 +157,11 @@ function patient(view: PatientView, accountName: string, localNow: number): Stat
   // Readings are aged by the bridge's reading clock, which follows LibreLinkUp's when this machine's is off.
   const now = view.readingNow ?? localNow;
   const r = p.latest;
-  const stale = isStale(r, now);
+  const stale = p.stale;
   const age = r === null ? null : Math.max(0, now - r.timestamp);
   const trend = r?.trend ?? null;
   const from = now - CHART_WINDOW_MS;
-  const series = mergeReadings(history, r ? [r] : []).filter(
-    (x) => x.timestamp >= from && x.timestamp <= now,
-  );
+  const series = history.filter((x) => x.timestamp >= from && x.timestamp <= now);
   const mgdls = series.map((x) => x.mgdl);
   const low = Math.min(CHART_MIN_MGDL, p.thresholds.targetLowMgdl, ...mgdls);
   const high = Math.max(CHART_MAX_MGDL, p.thresholds.targetHighMgdl, ...mgdls);
@@ -175,7 +171,8 @@ function patient(view: PatientView, accountName: string, localNow: number): Stat
   const yMax = Math.ceil(fromMgdl(high, p.unit) / step) * step + (high > CHART_MAX_MGDL ? step : 0);
   return {
     slug: p.slug,
-    name: safeText(p.name, NAME_MAX_CHARS),
+    // Already cut to the name limit by the bridge; made safe here because it is served over HTTP.
+    name: safeText(p.name),
     account: accountName,
     unit: p.unit,
     value: r === null ? null : fromMgdl(r.mgdl, p.unit),

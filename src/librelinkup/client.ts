@@ -3,73 +3,24 @@
 // server forgets it. Every answer is schema-checked into the typed model; every failure is an
 // LluError. Secrets (password, tokens, Account-Id) are registered with the logger and never logged.
 
-import { createHash } from 'node:crypto';
 import { type Logger, registerSecret } from '../log.js';
-import { isLluError, LluError } from './errors.js';
-import { type FetchLike, Transport } from './http.js';
+import type { ConnectionsAnswer, LluClientOptions, LluClientStats } from './client-options.js';
+import { isLluError } from './errors.js';
+import { Transport } from './http.js';
 import { runLogin } from './login.js';
 import { maskEmail } from './mask.js';
 import type { Connection, Graph, Reading, Session } from './model.js';
 import { type DataIssue, type ParseOptions, parseConnections, parseGraph, parseLogbook } from './parse.js';
 import { patientPath } from './patient-path.js';
-import { matches } from './schemas.js';
-import { isHeaderSafeToken, ticketClockWarning } from './tokens.js';
+import { checkStatus, joinUrl, needsRelogin, type SendRequest } from './request.js';
+import { sessionFromLogin, ticketOf, usableSession } from './session.js';
+import { ticketClockWarning } from './tokens.js';
 import { type UpstreamClock, upstreamClockFrom } from './upstream-clock.js';
 import { compareVersions, isVersionString, maxVersion } from './versions.js';
 
-export interface ConnectionsAnswer {
-  connections: Connection[];
-  /** LibreLinkUp's clock when it answered (its Date header), or this machine's when absent */
-  upstreamNow: number;
-  clockFromHeader: boolean;
-  /** problems of single entries; each cost only its field (or, without a usable patientId, its entry) */
-  issues: DataIssue[];
-}
-
-export interface LluClientOptions {
-  email: string;
-  password: string;
-  /** 'auto' logs in at apiUrl and follows the redirect; a code logs in at that region's host */
-  region: 'auto' | string;
-  /** global entry point, e.g. https://api.libreview.io */
-  apiUrl: string;
-  /** regional host template with `{region}`, e.g. https://api-{region}.libreview.io */
-  regionUrl: string;
-  /** `version` header to start with; raised automatically by a 920 answer */
-  version: string;
-  /** complete tou/pp login steps automatically */
-  acceptTerms: boolean;
-  /** per-request timeout, default 20 s */
-  timeoutMs?: number;
-  logger: Logger;
-  /** a persisted session to reuse (no login until LibreLinkUp refuses it) */
-  session?: Session | null;
-  userAgent?: string;
-  fetch?: FetchLike;
-  onSessionChange?: (session: Session | null) => void;
-  now?: () => number;
-}
-
-export interface LluClientStats {
-  requests: number;
-  /** login attempts (a redirect or step chain counts as one) */
-  logins: number;
-  byEndpoint: Record<string, number>;
-}
+export type { ConnectionsAnswer, LluClientOptions, LluClientStats } from './client-options.js';
 
 const MAX_WARNINGS_REMEMBERED = 200;
-
-export function accountIdHash(userId: string): string {
-  return createHash('sha256').update(userId).digest('hex');
-}
-
-function joinUrl(base: string, path: string): string {
-  return base.replace(/\/+$/, '') + path;
-}
-
-function needsRelogin(err: unknown): err is LluError {
-  return isLluError(err) && (err.kind === 'unauthorized' || err.kind === 'missing_cached_user');
-}
 
 export class LluClient {
   private current: Session | null;
@@ -198,18 +149,9 @@ export class LluClient {
       send: (req) => this.send(req),
     });
     if (this.options.region === 'auto') this.knownRegion = result.region;
-    const hash = accountIdHash(result.userId);
-    registerSecret(result.token, { rotating: true });
-    registerSecret(hash);
-    const session: Session = {
-      token: result.token,
-      expiresAt: result.expiresAt,
-      accountIdHash: hash,
-      baseUrl: result.baseUrl,
-      region: result.region,
-      version: this.version,
-      userUnit: result.userUnit,
-    };
+    const session = sessionFromLogin(result, this.version);
+    registerSecret(session.token, { rotating: true });
+    registerSecret(session.accountIdHash);
     this.setSession(session);
     this.log.info({ host: new URL(result.baseUrl).host, region: result.region }, 'logged in to LibreLinkUp');
     this.checkClock(result.expiresAt);
@@ -294,23 +236,20 @@ export class LluClient {
    */
   private refreshTicket(body: unknown): void {
     const s = this.current;
-    if (s === null || body === null || typeof body !== 'object') return;
-    const ticket = (body as { ticket?: unknown }).ticket;
-    if (ticket === null || typeof ticket !== 'object') return;
-    const { token, expires } = ticket as { token?: unknown; expires?: unknown };
-    if (typeof token !== 'string' || typeof expires !== 'number') return;
-    const expiresAt = expires * 1000;
-    if (!Number.isFinite(expiresAt)) return;
-    if (!isHeaderSafeToken(token)) {
+    if (s === null) return;
+    const ticket = ticketOf(body);
+    if (ticket.kind === 'none') return;
+    if (ticket.kind === 'unsendable') {
       if (!this.badTicketWarned) {
         this.badTicketWarned = true;
         this.log.warn(
-          { length: token.length },
+          { length: ticket.length },
           'LibreLinkUp renewed the session with a token that cannot be sent as an HTTP header; ignored, keeping the current one',
         );
       }
       return;
     }
+    const { token, expiresAt } = ticket;
     if (token === s.token && expiresAt === s.expiresAt) return;
     registerSecret(token, { rotating: true });
     this.setSession({ ...s, token, expiresAt });
@@ -332,34 +271,4 @@ export class LluClient {
       },
     };
   }
-}
-
-/** A saved session whose token or Account-Id could not be sent as a header is no session. */
-function usableSession(session: Session | null): Session | null {
-  if (session === null) return null;
-  return isHeaderSafeToken(session.token) && /^[0-9a-f]{64}$/i.test(session.accountIdHash) ? session : null;
-}
-
-export type SendRequest = {
-  endpoint: string;
-  method: 'GET' | 'POST';
-  url: string;
-  body?: unknown;
-  token?: string;
-  accountIdHash?: string;
-};
-
-/** status 0 is data; on graph/logbook status 4 means the patient is unknown (or on another region). */
-function checkStatus(body: unknown, endpoint: string): void {
-  if (!matches('envelope', body) || body.status === 0) return;
-  if (body.status === 4 && (endpoint === 'graph' || endpoint === 'logbook')) {
-    throw new LluError(
-      'patient_not_found',
-      `LibreLinkUp could not load the patient on ${endpoint} (status 4, couldNotLoadPatient)`,
-      { endpoint },
-    );
-  }
-  throw new LluError('malformed', `LibreLinkUp ${endpoint} answered an unknown status ${body.status}`, {
-    endpoint,
-  });
 }

@@ -1,5 +1,7 @@
 // Every failure of the LibreLinkUp client is an LluError with a `kind` the bridge can act on.
 
+import { AppError } from '../errors.js';
+
 export type LluErrorKind =
   /** status 2 on login: wrong e-mail or password (or LibreLink instead of LibreLinkUp credentials) */
   | 'bad_credentials'
@@ -48,9 +50,8 @@ export interface LluErrorDetails {
   cause?: unknown;
 }
 
-export class LluError extends Error {
+export class LluError extends AppError<LluErrorKind> {
   override readonly name = 'LluError';
-  readonly kind: LluErrorKind;
   readonly retryAt: number | undefined;
   readonly step: string | undefined;
   readonly minimumVersion: string | undefined;
@@ -59,8 +60,7 @@ export class LluError extends Error {
   readonly region: string | undefined;
 
   constructor(kind: LluErrorKind, message: string, details: LluErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.kind = kind;
+    super(kind, message, { cause: details.cause });
     this.retryAt = details.retryAt;
     this.step = details.step;
     this.minimumVersion = details.minimumVersion;

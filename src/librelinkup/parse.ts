@@ -4,7 +4,10 @@
 
 import { fromMgdl } from '../units.js';
 import { LluError } from './errors.js';
-import { type DataIssue, lenientConnection, lenientReading, lenientSensor, timestampOf } from './lenient.js';
+import { type DataIssue, lenientConnection } from './lenient.js';
+import { timestampOf } from './lenient-fields.js';
+import { lenientReading } from './lenient-reading.js';
+import { lenientSensor } from './lenient-sensor.js';
 import { FUTURE_TOLERANCE_MS } from './limits.js';
 import type { Connection, GlucoseUnit, Graph, Reading, SensorInfo, Trend } from './model.js';
 

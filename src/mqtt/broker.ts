@@ -3,6 +3,7 @@
 
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
+import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 export interface EmbeddedBroker {
@@ -19,9 +20,11 @@ export interface EmbeddedBrokerOptions {
   logger: Logger;
 }
 
-export class BrokerError extends Error {
+export class BrokerError extends AppError<'broker'> {
   override readonly name = 'BrokerError';
-  readonly kind = 'broker';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('broker', message, options);
+  }
 }
 
 export function isLoopback(host: string): boolean {
@@ -51,6 +54,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           error.code === 'EADDRINUSE'
             ? `port ${port} on ${host} is in use: another MQTT broker is running? Set mqtt.url to use it, or mqtt.embedded.port to move ours`
             : `embedded MQTT broker could not listen on ${host}:${port}: ${error.message}`,
+          { cause: error },
         ),
       ),
     );

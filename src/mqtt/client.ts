@@ -7,20 +7,20 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { MqttConfig } from '../config/types.js';
+import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Topics } from './topics.js';
 
 export const RECONNECT_MAX_MS = 10_000;
 
 /** The broker refused our CONNECT (bad credentials, not authorized, client id rejected, ...). */
-export class MqttRefusedError extends Error {
+export class MqttRefusedError extends AppError<'mqtt_refused'> {
   override readonly name = 'MqttRefusedError';
-  readonly kind = 'mqtt_refused';
   constructor(
     message: string,
     readonly reasonCode: number,
   ) {
-    super(message);
+    super('mqtt_refused', message);
   }
 }
 

@@ -1,6 +1,7 @@
 // The world `librelinkup2mqtt demo` shows: one follower account homed in "eu" (so login goes through
 // the region redirect) following two people, one in mg/dL and one in mmol/L. Their curves cross low
-// and high within minutes and their slopes pass through every trend arrow.
+// and high every hour or two (minutes under `demo --fast`) and their slopes pass through every trend
+// arrow.
 
 import type { SimOptions } from './types.js';
 
@@ -19,7 +20,7 @@ export interface DemoWorldOptions {
 /**
  * Glucose in mg/dL at `t`: a slow sine plus a faster one, so the rate of change (per reading period,
  * which stands for a minute) sweeps from about -4 to +4 and every arrow appears. Alex dips below 54 (urgent low) and rises over
- * 180 (high) every 96 readings (8 minutes at the demo's 5 s period); Sam ranges ~56..192.
+ * 180 (high) every 96 readings (8 minutes under `demo --fast`); Sam ranges ~56..192.
  */
 function wave(periodMs: number, base: number, amplitude: number, cycles: number, phase: number) {
   const slow = (2 * Math.PI) / (cycles * periodMs);
@@ -51,7 +52,8 @@ export function demoWorld(startedAt: number, options: DemoWorldOptions = {}): Si
         periodMs,
         curve: wave(periodMs, 120, 85, 96, 0),
         uploadLagMs: Math.min(5_000, periodMs / 4),
-        firstReadingAt: startedAt - 24 * 60 * periodMs,
+        // A reading a few seconds old at start (not one a period old), and a day of them before it.
+        firstReadingAt: startedAt - 24 * 60 * periodMs - Math.floor(periodMs / 6),
       },
       {
         patientId: DEMO_MMOL_PATIENT,

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { ADDON_HTTP_PORT, ADDON_REGIONS } from '../../src/addon/options.js';
+import { ADDON_HTTP_PORT } from '../../src/addon/options.js';
+import { REGION_CHOICES } from '../../src/config/regions.js';
 
 const root = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
@@ -213,9 +214,9 @@ describe('ha-addon/config.yaml: options and schema (Supervisor rules)', () => {
     }
   });
 
-  it('offers exactly the regions the add-on code accepts', () => {
+  it('offers exactly the regions the config accepts: auto and the client allow-list', () => {
     const region = leaves(schema, '').find(([p]) => p === 'accounts.region')?.[1];
-    expect(region).toBe(`list(${ADDON_REGIONS.join('|')})`);
+    expect(region).toBe(`list(${REGION_CHOICES.join('|')})`);
   });
 
   it('accepts thresholds with a unit and refuses bare numbers', () => {
@@ -251,8 +252,9 @@ describe('ha-addon/DOCS.md', () => {
   it('documents every option and the medical disclaimer', () => {
     const docs = read('ha-addon/DOCS.md');
     for (const [path] of leaves(schema, '')) {
+      // In the options table as a full path (`accounts[].email`), or alone in the text.
       const key = path.split('.').pop()!;
-      expect(docs, key).toContain(`\`${key}\``);
+      expect(docs, key).toMatch(new RegExp(`\`([a-z_]+(\\[\\])?\\.)*${key}\``));
     }
     expect(docs).toMatch(/Not a medical device/);
   });

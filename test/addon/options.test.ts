@@ -7,6 +7,9 @@ import {
   redactUrl,
 } from '../../src/addon/options.js';
 import type { SupervisorMqtt } from '../../src/addon/supervisor.js';
+import { ConfigError } from '../../src/config/errors.js';
+import { parseConfigObject } from '../../src/config/load.js';
+import { REGION_CHOICES } from '../../src/config/regions.js';
 
 const MOSQUITTO: SupervisorMqtt = {
   addon: 'core_mosquitto',
@@ -169,14 +172,14 @@ describe('readAddonOptions', () => {
     const { config } = optionsToConfig(options, null);
     const accounts = config.accounts as Array<{ patients: Array<Record<string, unknown>> }>;
     expect(accounts[0]?.patients[0]).toEqual({ match: 'Anna Smith', sensor_days: 15 });
-    const { parseConfigObject } = await import('../../src/config/load.js');
     const valid = parseConfigObject(config, {});
     expect(valid.accounts[0]?.patients?.[0]?.sensor_days).toBe(15);
   });
 
-  it('defaults a missing region to auto', () => {
+  it("leaves a missing region to the config schema's default, auto", () => {
     const options = readAddonOptions({ accounts: [{ email: 'a@b.c', password: 'pw' }] });
-    expect(options.accounts[0]?.region).toBe('auto');
+    expect(options.accounts[0]?.region).toBeUndefined();
+    expect(parseConfigObject(optionsToConfig(options, null).config, {}).accounts[0]?.region).toBe('auto');
   });
 
   it.each([
@@ -185,10 +188,6 @@ describe('readAddonOptions', () => {
     [{ accounts: [] }, /accounts is empty/],
     [{ accounts: [{ email: '', password: 'x' }] }, /accounts\[0\]\.email is empty/],
     [{ accounts: [{ email: 'a@b.c', password: '' }] }, /accounts\[0\]\.password is empty/],
-    [
-      { accounts: [{ email: 'a@b.c', password: 'x', region: 'mars' }] },
-      /accounts\[0\]\.region must be one of/,
-    ],
     [{ accounts: [{ email: 'a@b.c', password: 'x', patients: 'all' }] }, /patients must be a list/],
     [{ accounts: [{ email: 'a@b.c', password: 'x' }], mqtt: 'x' }, /mqtt must be a group/],
     [{ accounts: [{ email: 'a@b.c', password: 'x' }], poll_interval: -1 }, /poll_interval/],
@@ -202,12 +201,53 @@ describe('readAddonOptions', () => {
   });
 
   it('never puts a password into an error message', () => {
+    expect(() => readAddonOptions({ accounts: [{ email: '', password: 'topsecret-pw' }] })).toThrow(
+      AddonError,
+    );
     try {
-      readAddonOptions({ accounts: [{ email: 'a@b.c', password: 'topsecret-pw', region: 'nowhere' }] });
-      expect.unreachable();
+      readAddonOptions({ accounts: [{ email: '', password: 'topsecret-pw' }] });
     } catch (error) {
       expect((error as Error).message).not.toContain('topsecret-pw');
     }
+    const refused = addonProblems({
+      accounts: [{ email: 'a@b.c', password: 'topsecret-pw', region: 'nowhere' }],
+    });
+    expect(refused).toMatch(/accounts\[0\]\.region/);
+    expect(refused).not.toContain('topsecret-pw');
+  });
+});
+
+/** What the user sees for options the add-on passes on: the config schema's message, or none. */
+function addonProblems(value: unknown): string | null {
+  const { config } = optionsToConfig(readAddonOptions(value), null);
+  try {
+    parseConfigObject(config, {}, '/data/options.json');
+    return null;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+}
+
+describe('add-on options the config schema checks', () => {
+  const account = { email: 'a@b.c', password: 'pw' };
+
+  it.each([
+    [{ accounts: [{ ...account, region: 'mars' }] }, /accounts\[0\]\.region: must be one of: auto, us, eu/],
+    [{ accounts: [{ ...account, region: 'EU' }] }, /accounts\[0\]\.region: must be one of/],
+    [{ accounts: [{ ...account, accept_terms: 'yes' }] }, /accounts\[0\]\.accept_terms: must be/],
+    [{ accounts: [account], log_level: 'loud' }, /log_level: must be one of: fatal, error/],
+    [
+      { accounts: [{ ...account, patients: [{ match: 'A B', target_low: '70' }] }] },
+      /accounts\[0\]\.patients\[0\]\.target_low/,
+    ],
+  ])('refuses %j naming the option', (value, message) => {
+    expect(addonProblems(value)).toMatch(message);
+  });
+
+  it('accepts every region the add-on form offers', () => {
+    for (const region of REGION_CHOICES)
+      expect(addonProblems({ accounts: [{ ...account, region }] })).toBeNull();
   });
 });
 

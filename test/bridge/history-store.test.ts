@@ -34,6 +34,26 @@ describe('history store', () => {
     ]);
   });
 
+  it('appends only what the file does not hold: a graph read twice, or again after a restart, adds nothing', () => {
+    const d = dir();
+    const store = new HistoryStore(d, silentLogger());
+    const graph = Array.from({ length: 12 }, (_, i) => reading(T0 + i * 5 * MIN, 100 + i, { type: 0 }));
+    store.append('p1', graph, graph);
+    store.append('p1', graph, graph);
+    const count = () => readFileSync(only(d), 'utf8').split('\n').filter(Boolean).length;
+    expect(count()).toBe(12);
+    // A live reading at a minute the graph already gave wins that minute: it is written.
+    const live = reading(T0 + 5 * MIN + 20_000, 106, { type: 1 });
+    store.append('p1', [...graph, live], graph);
+    expect(count()).toBe(13);
+    const again = new HistoryStore(d, silentLogger());
+    const loaded = again.load('p1', 'p');
+    again.append('p1', [...graph, live], loaded);
+    expect(count()).toBe(13);
+    again.append('p1', [reading(T0 + 61 * MIN, 120)], loaded);
+    expect(count()).toBe(14);
+  });
+
   it('skips bad lines with one warning and keeps the others', () => {
     const d = dir();
     const store = new HistoryStore(d, silentLogger());

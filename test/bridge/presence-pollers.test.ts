@@ -158,6 +158,7 @@ describe('one person through several accounts', () => {
         },
       },
     });
+    store.flush();
     const a = new FakeUpstream(T0, MIN, 5_000, Date.now, LOW_TARGETS);
     const b = new FakeUpstream(T0, MIN, 5_000, Date.now, LOW_TARGETS);
     const sink = new RecordingSink();

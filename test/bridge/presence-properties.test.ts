@@ -5,16 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { type Tracked, trackedFrom } from '../../src/bridge/account-poller.js';
 import { EMPTY_ALERT_MEMORY } from '../../src/bridge/alerts.js';
 import { EMPTY_CADENCE } from '../../src/bridge/cadence.js';
-import {
-  mergeRecords,
-  mergeTombstones,
-  People,
-  TOMBSTONE_MAX,
-  TOMBSTONE_TTL_MS,
-} from '../../src/bridge/people.js';
+import { People } from '../../src/bridge/people.js';
+import { mergeRecords } from '../../src/bridge/person-record.js';
 import { ABSENCE_ANSWERS, ABSENCE_MS } from '../../src/bridge/presence.js';
 import { SlugRegistry } from '../../src/bridge/slugs.js';
 import type { PersistedPatient } from '../../src/bridge/store.js';
+import { mergeTombstones, TOMBSTONE_MAX, TOMBSTONE_TTL_MS } from '../../src/bridge/tombstones.js';
 import { connection, reading, T0 } from './fixtures.js';
 
 const MIN = 60_000;

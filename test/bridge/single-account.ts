@@ -10,18 +10,20 @@ import type { BridgeSink } from '../../src/bridge/events.js';
 import { People } from '../../src/bridge/people.js';
 import { SlugRegistry } from '../../src/bridge/slugs.js';
 import { AccountStore, type PersistedAccount } from '../../src/bridge/store.js';
+import { configFrom } from '../../src/config/from-partial.js';
 import type { AccountConfig, PollConfig } from '../../src/config/types.js';
 import { type Logger, silentLogger } from '../../src/log.js';
 
-export const TEST_ACCOUNT: AccountConfig = {
-  email: 'follower@example.com',
-  password: 'pw',
-  region: 'auto',
-  api_url: 'http://127.0.0.1:1',
-  region_url: 'http://127.0.0.1:1/r/{region}',
-  accept_terms: false,
-  version: '4.16.0',
-};
+export const TEST_ACCOUNT: AccountConfig = configFrom({
+  accounts: [
+    {
+      email: 'follower@example.com',
+      password: 'pw',
+      api_url: 'http://127.0.0.1:1',
+      region_url: 'http://127.0.0.1:1/r/{region}',
+    },
+  ],
+}).accounts[0]!;
 
 export function singleAccountPeople(key: string, account: AccountConfig, persisted: PersistedAccount) {
   const people = new People<Tracked>([{ key, follows: () => true }], new SlugRegistry(), trackedFrom);

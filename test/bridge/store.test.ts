@@ -1,54 +1,13 @@
-// The state file in data_dir: what a damaged file costs (only its damaged part), and what a data_dir
-// that cannot be written costs (one message per outage, no temporary file left behind).
+// The state file in data_dir: what a damaged file costs (only its damaged part). Writing it:
+// store-writes.test.ts.
 
-import * as nodeFs from 'node:fs';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  AccountStore,
-  MAX_STATE_BYTES,
-  type PersistedAccount,
-  type StoreFs,
-} from '../../src/bridge/store.js';
-import { createLogger } from '../../src/log.js';
-import { captureLogs } from '../helpers/logs.js';
+import { MAX_STATE_BYTES, type PersistedAccount } from '../../src/bridge/store.js';
 import { FP, fileText, twoPatientState } from './store-fixtures.js';
-
-interface Line {
-  level: string;
-  msg: string;
-  [key: string]: unknown;
-}
-
-function setup(dir: string, fs?: StoreFs) {
-  const { capture, destination } = captureLogs();
-  const logger = createLogger({ level: 'debug', destination });
-  const store = new AccountStore(dir, 'acct_test', logger, fs);
-  const lines = () => capture.lines.map((l) => JSON.parse(l) as Line);
-  const at = (level: string) => lines().filter((l) => l.level === level);
-  return { store, file: join(dir, 'acct_test.json'), lines, at };
-}
-
-function asides(dir: string): string[] {
-  return readdirSync(dir).filter((f) => f.includes('.corrupt-'));
-}
-function temps(dir: string): string[] {
-  return readdirSync(dir).filter((f) => f.includes('.tmp-'));
-}
+import { asides, setup, temps } from './store-setup.js';
 
 /** The file text with one change applied to the parsed document. */
 // biome-ignore lint/suspicious/noExplicitAny: the edits reach into arbitrary JSON on purpose
@@ -244,84 +203,5 @@ describe('AccountStore.load', () => {
     expect(p).not.toHaveProperty('extra');
     expect(p.connection.latest).not.toHaveProperty('extra');
     expect(p.log.outbox.map((r) => r.timestamp)).toEqual([r0.timestamp, r1.timestamp]);
-  });
-});
-
-describe('AccountStore.save when data_dir cannot be written', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'llu-store-w-'));
-  });
-  const state = twoPatientState();
-
-  it('a data_dir below a file: one error naming the directory and the fix, however many saves', () => {
-    writeFileSync(join(dir, 'file'), 'x');
-    const dataDir = join(dir, 'file', 'data');
-    const { store, at } = setup(dataDir);
-    for (let i = 0; i < 5; i++) expect(store.save(state)).toBe(false);
-    const errors = at('error');
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ dir: dataDir, code: 'ENOTDIR' });
-    expect(errors[0]!.msg).toContain(
-      `cannot write the state file in data_dir ${dataDir}: a file is in the way`,
-    );
-    expect(errors[0]!.msg).toContain('The bridge keeps publishing');
-  });
-
-  it('a data_dir replaced by a file while running: one error, then one info line when it works again', () => {
-    const dataDir = join(dir, 'data');
-    const { store, at } = setup(dataDir);
-    expect(store.save(state)).toBe(true);
-    rmSync(dataDir, { recursive: true });
-    writeFileSync(dataDir, 'not a directory');
-    for (let i = 0; i < 3; i++) expect(store.save(state)).toBe(false);
-    expect(readFileSync(dataDir, 'utf8')).toBe('not a directory'); // never chmod-ed or written
-    expect(statSync(dataDir).mode & 0o777).not.toBe(0o700);
-    rmSync(dataDir);
-    expect(store.save(state)).toBe(true);
-    expect(store.save(state)).toBe(true);
-    expect(at('error')).toHaveLength(1);
-    expect(at('info').map((l) => l.msg)).toEqual([`the state file in data_dir ${dataDir} is written again`]);
-    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
-    expect(statSync(join(dataDir, 'acct_test.json')).mode & 0o777).toBe(0o600);
-  });
-
-  it('a rename that fails leaves no temporary file behind', () => {
-    const { store, file, at } = setup(dir);
-    mkdirSync(file); // the state file's name is taken by a directory: rename fails, as root too
-    for (let i = 0; i < 3; i++) expect(store.save(state)).toBe(false);
-    expect(temps(dir)).toEqual([]);
-    expect(at('error')).toHaveLength(1);
-  });
-
-  it('a full disk (partial write): no temporary file left, one error saying to free space; a new kind of failure is reported again', () => {
-    let failWith: string | null = 'ENOSPC';
-    const fs: StoreFs = {
-      ...nodeFs,
-      writeFileSync: ((path: string, data: string, options: nodeFs.WriteFileOptions) => {
-        if (failWith === null) return nodeFs.writeFileSync(path, data, options);
-        // What a full disk does: the file exists with part of the data, then the write fails.
-        const fd = openSync(path, 'w', 0o600);
-        writeSync(fd, data.slice(0, 10));
-        closeSync(fd);
-        throw Object.assign(new Error(`${failWith}: simulated`), { code: failWith });
-      }) as StoreFs['writeFileSync'],
-    };
-    const { store, at } = setup(dir, fs);
-    for (let i = 0; i < 4; i++) expect(store.save(state)).toBe(false);
-    expect(temps(dir)).toEqual([]);
-    failWith = 'EACCES';
-    expect(store.save(state)).toBe(false);
-    expect(store.save(state)).toBe(false);
-    failWith = null;
-    expect(store.save(state)).toBe(true);
-    const errors = at('error');
-    expect(errors.map((e) => e.code)).toEqual(['ENOSPC', 'EACCES']);
-    expect(errors[0]!.msg).toContain('the disk is full; free some space');
-    expect(errors[1]!.msg).toContain(
-      `permission denied; make ${dir} writable by the user running the bridge`,
-    );
-    expect(at('info')).toHaveLength(1);
-    expect(temps(dir)).toEqual([]);
   });
 });

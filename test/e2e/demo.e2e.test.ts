@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CliIo, EXIT_OK, main } from '../../src/cli.js';
+import type { StatusBody } from '../../src/http/status.js';
 import { checkDiscovery } from '../homeassistant/ha-checklist.js';
 import { Collector, waitUntil } from './collector.js';
 
@@ -34,6 +35,36 @@ async function runUntilPublishing(args: string[]) {
   return { cli, exit, url, collector };
 }
 
+/**
+ * status.json once both patients have a reading (their 24 h figures must be known by then). Limits in
+ * real time (performance.now): under --fast, Date.now runs ahead.
+ */
+async function figuresAtStart(page: string) {
+  const deadline = performance.now() + 20_000;
+  for (;;) {
+    const body = (await (await fetch(`${page}/status.json`)).json()) as StatusBody;
+    if (body.patients.length === 2 && body.patients.every((p) => p.value !== null)) {
+      for (const p of body.patients) {
+        expect([p.time_in_range, p.average, p.gmi], `${p.slug} 24 h figures`).not.toContain(null);
+      }
+      return body.patients;
+    }
+    if (performance.now() > deadline) throw new Error('timed out waiting for both demo patients');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits in real time for `pattern` in what the CLI printed. */
+async function printed(cli: { text: () => string }, pattern: RegExp): Promise<RegExpExecArray> {
+  const deadline = performance.now() + 20_000;
+  for (;;) {
+    const match = pattern.exec(cli.text());
+    if (match !== null) return match;
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${pattern}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 describe('demo', () => {
   it('publishes discovery and states for an mg/dL and an mmol/L patient, then exits 0 on SIGTERM', async () => {
     const { cli, exit, url, collector } = await runUntilPublishing(['demo', '--port', '0']);
@@ -46,6 +77,10 @@ describe('demo', () => {
       const answer = await fetch(`${page}/`);
       expect(answer.status).toBe(200);
       expect(await answer.text()).toContain('<html');
+      // Real timing with yesterday already in the history: the 24 h figures are known at start.
+      expect(cli.text()).toContain('a reading a minute, with the last 24 h already in the history');
+      const figures = await figuresAtStart(page!);
+      expect(figures.map((p) => p.slug).sort()).toEqual(['alex_demo', 'sam_demo']);
       await waitUntil(
         () =>
           collector.json(`${BASE}/alex_demo/state`) !== undefined &&
@@ -102,5 +137,24 @@ describe('demo', () => {
       expect(await exit).toBe(EXIT_OK);
       await collector.close();
     }
+  });
+
+  it('`demo --fast` compresses time with the figures known at start, and gives the clock back on exit', async () => {
+    const cli = cliIo();
+    const exit = main(['demo', '--fast', '--port', '0', '--http-port', '0'], cli.io);
+    try {
+      await printed(cli, /time runs 12x faster \(a reading every 5 s, stale after 75 s\)/);
+      const page = (await printed(cli, /Status page: +(http:\/\/127\.0\.0\.1:\d+)\//))[1]!;
+      const [first] = await figuresAtStart(page);
+      // The bridge's clock runs ahead of the real one while the demo runs.
+      // biome-ignore lint/complexity/useDateNow: new Date() reads the wall clock the warp never touches
+      await printed({ text: () => (Date.now() - new Date().getTime() > 5_000 ? 'ahead' : '') }, /ahead/);
+      expect(first!.chart.points.length).toBeGreaterThan(600);
+    } finally {
+      cli.stop('SIGTERM');
+      expect(await exit).toBe(EXIT_OK);
+    }
+    // biome-ignore lint/complexity/useDateNow: new Date() reads the wall clock the warp never touches
+    expect(Math.abs(Date.now() - new Date().getTime())).toBeLessThan(1_000);
   });
 });

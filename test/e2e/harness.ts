@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type App, startApp } from '../../src/app.js';
+import { configFrom } from '../../src/config/from-partial.js';
 import type { Config } from '../../src/config/types.js';
 import { createLogger } from '../../src/log.js';
 import { startFakeLibreLinkUp } from '../../src/simulator/server.js';
@@ -25,28 +26,19 @@ export function configFor(
   sim2?: SimOptions,
 ): Config {
   const accounts = (sim2 ?? { accounts: [] }).accounts;
+  // Overrides replace whole groups, unchecked: tests may use what users cannot (http port 0).
   return {
-    accounts: accounts.map((a) => ({
-      email: a.email,
-      password: a.password,
-      region: 'auto',
-      api_url: sim.apiUrl,
-      region_url: sim.regionUrl,
-      accept_terms: false,
-      version: '4.16.0',
-    })),
-    mqtt: {
-      url: brokerUrl,
-      client_id: `bridge-${Math.random().toString(36).slice(2, 8)}`,
-      base_topic: 'librelinkup2mqtt',
-      discovery: true,
-      discovery_prefix: 'homeassistant',
-      embedded: { host: '127.0.0.1', port: 0 },
-    },
-    poll: { interval: 60, min_interval: 10, timeout: 20 },
-    http: { host: '127.0.0.1' },
-    data_dir: mkdtempSync(join(tmpdir(), 'llu-e2e-')),
-    log_level: 'debug',
+    ...configFrom({
+      accounts: accounts.map((a) => ({
+        email: a.email,
+        password: a.password,
+        api_url: sim.apiUrl,
+        region_url: sim.regionUrl,
+      })),
+      mqtt: { url: brokerUrl, client_id: `bridge-${Math.random().toString(36).slice(2, 8)}` },
+      data_dir: mkdtempSync(join(tmpdir(), 'llu-e2e-')),
+      log_level: 'debug',
+    }),
     ...overrides,
   };
 }
@@ -72,30 +64,18 @@ export function injectedUpstreamConfig(
   dataDir: string,
   auth: { username?: string; password?: string } = {},
 ): Config {
-  return {
+  return configFrom({
     accounts: [
       {
         email: 'follower@example.com',
         password: 'Sup3r-S3cret-PW!',
-        region: 'auto',
         api_url: 'http://127.0.0.1:9',
         region_url: 'http://127.0.0.1:9/r/{region}',
-        accept_terms: false,
-        version: '4.16.0',
       },
     ],
-    mqtt: {
-      url,
-      ...auth,
-      client_id: 'bridge-under-test',
-      base_topic: 'librelinkup2mqtt',
-      discovery: true,
-      discovery_prefix: 'homeassistant',
-      embedded: { host: '127.0.0.1', port: 0 },
-    },
+    mqtt: { url, ...auth, client_id: 'bridge-under-test', embedded: { host: '127.0.0.1', port: 0 } },
     poll: { interval: 1, min_interval: 0.1, timeout: 5 },
-    http: { host: '127.0.0.1' },
     data_dir: dataDir,
     log_level: 'debug',
-  };
+  });
 }

@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { UpstreamClient } from '../../src/bridge/account-poller.js';
+import { configFrom } from '../../src/config/from-partial.js';
 import type { Config } from '../../src/config/types.js';
 import type { StatusBody } from '../../src/http/status.js';
 import { LluError } from '../../src/librelinkup/errors.js';
@@ -138,25 +139,19 @@ export function statusConfig(dataDir = mkdtempSync(join(tmpdir(), 'llu-status-')
   const account = (email: string) => ({
     email,
     password: PASSWORD,
-    region: 'auto' as const,
     api_url: 'http://127.0.0.1:9',
     region_url: 'http://127.0.0.1:9/r/{region}',
-    accept_terms: false,
-    version: '4.16.0',
   });
   return {
-    accounts: [account(FRESH_EMAIL), account(STALE_EMAIL), account(FAILING_EMAIL)],
-    mqtt: {
-      client_id: 'bridge-status-page-test',
-      base_topic: 'librelinkup2mqtt',
-      discovery: true,
-      discovery_prefix: 'homeassistant',
-      embedded: { host: '127.0.0.1', port: 0 },
-    },
-    poll: { interval: 30, min_interval: 0.2, timeout: 5 },
+    ...configFrom({
+      accounts: [account(FRESH_EMAIL), account(STALE_EMAIL), account(FAILING_EMAIL)],
+      mqtt: { client_id: 'bridge-status-page-test', embedded: { host: '127.0.0.1', port: 0 } },
+      poll: { interval: 30, min_interval: 0.2, timeout: 5 },
+      data_dir: dataDir,
+      log_level: 'debug',
+    }),
+    // Any free port: tests may use what the schema does not offer users.
     http: { host: '127.0.0.1', port: 0 },
-    data_dir: dataDir,
-    log_level: 'debug',
   };
 }
 

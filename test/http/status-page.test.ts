@@ -65,7 +65,7 @@ describe('status page over HTTP', () => {
       expect(page.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
       expect(page.body).toContain('Not a medical device');
       const assets = urls(page.body);
-      expect(assets).toEqual(expect.arrayContaining(['./style.css', './app.js']));
+      expect(assets).toEqual(expect.arrayContaining(['./style.css', './chart.css', './app.js']));
       for (const u of assets) {
         // The browser resolves these against the page URL, so they stay under the prefix.
         const resolved = new URL(u, `http://127.0.0.1${base}/`);
@@ -100,8 +100,11 @@ describe('status page over HTTP', () => {
       'http://www.w3.org/2000/svg',
     ]);
     expect([...js.matchAll(/fetch\(([^,)]+)/g)].map((m) => m[1])).toEqual(["'./status.json'"]);
-    const css = (await call(server.url, '/style.css')).body;
-    expect(css).not.toMatch(/url\(|@import|@font-face/);
+    for (const sheet of ['/style.css', '/chart.css']) {
+      const css = (await call(server.url, sheet)).body;
+      expect(css.length, sheet).toBeGreaterThan(0);
+      expect(css, sheet).not.toMatch(/url\(|@import|@font-face/);
+    }
   });
 
   it('sends a browser at the ingress path without its trailing slash to the path with it', async () => {

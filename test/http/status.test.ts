@@ -3,6 +3,7 @@ import { STALE_AFTER_MS } from '../../src/bridge/classify.js';
 import type { AccountStatus, PatientView } from '../../src/bridge/events.js';
 import { buildSnapshot, thresholdsFor } from '../../src/bridge/patient.js';
 import { computeStats } from '../../src/bridge/stats.js';
+import { withLatestInHistory } from '../../src/bridge/view.js';
 import { START_GRACE_MS } from '../../src/http/health.js';
 import { ageText, buildStatus, CHART_WINDOW_MS, type StatusInput, untilText } from '../../src/http/status.js';
 import { maskEmail } from '../../src/librelinkup/mask.js';
@@ -67,7 +68,7 @@ function view(
     stats,
     now: NOW,
   });
-  return { snapshot, history };
+  return withLatestInHistory({ snapshot, history });
 }
 
 function input(extra: Partial<StatusInput> = {}): StatusInput {

@@ -4,7 +4,7 @@
 // authenticated answer carries ticket {token, expires (epoch s), duration} (§3 "Token lifetime").
 
 import { describe, expect, it } from 'vitest';
-import { compareVersions } from '../../src/simulator/server.js';
+import { compareVersions } from '../../src/simulator/routes.js';
 import {
   type Api,
   EU_EMAIL,

@@ -270,7 +270,9 @@
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const data = await res.json();
       render(data);
-      lastOk = Date.now();
+      // The bridge's clock, like every other time on the page: under `demo --fast` it runs ahead of
+      // this browser's, and "showing data from" must match the times shown with that data.
+      lastOk = Date.parse(data.generated_at);
       wait = data.refresh_seconds || FALLBACK_REFRESH_S;
       problem.hidden = true;
       document.body.dataset.loaded = 'true';
