@@ -7,7 +7,18 @@ import type { GlucoseUnit, Reading, SensorInfo } from '../librelinkup/model.js';
 /** A reading older than this by FactoryTimestamp is stale: never shown as current. */
 export const STALE_AFTER_MS = 15 * 60_000;
 
+/** Where the reading lies against the person's targets (target_low/high, urgent low): the `range` key. */
 export type RangeState = 'urgent_low' | 'low' | 'in_range' | 'high';
+
+/** The band the LibreLinkUp app colours the reading in (MeasurementColor): the `color_range` key. */
+export type ColorBand = 'in_range' | 'above_target' | 'above_high_alarm' | 'below_low';
+
+export const COLOR_BANDS: readonly ColorBand[] = [
+  'in_range',
+  'above_target',
+  'above_high_alarm',
+  'below_low',
+];
 
 /** Event types fired on the patient's `event` entity, each once on the transition into that state. */
 export type AlertType =
@@ -45,8 +56,8 @@ export interface PatientStats {
   rate: number | null;
   /** change since the previous reading, in the patient's unit */
   delta: number | null;
-  /** MeasurementColor mapped: in_range, above_target, above_high_alarm, below_low */
-  range: 'in_range' | 'above_target' | 'above_high_alarm' | 'below_low' | null;
+  /** the app's colour for the latest reading; not the target classification (PatientSnapshot.range) */
+  colorBand: ColorBand | null;
   /** percent of the last 24 h between target low and high */
   timeInRange: number | null;
   /** mean glucose over 24 h in the patient's unit */

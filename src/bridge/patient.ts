@@ -81,7 +81,7 @@ export function thresholdsFor(connection: Connection, cfg: PatientConfig | undef
 export const EMPTY_STATS: PatientStats = {
   rate: null,
   delta: null,
-  range: null,
+  colorBand: null,
   timeInRange: null,
   average: null,
   gmi: null,

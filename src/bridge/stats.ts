@@ -32,7 +32,7 @@ export const MAX_INTERVAL_MS = 15 * MINUTE_MS;
 /** Share of the 24 h that must be covered before time in range, average and GMI are shown. */
 export const MIN_COVERAGE = 0.7;
 
-export type MeasurementRange = NonNullable<PatientStats['range']>;
+export type MeasurementRange = NonNullable<PatientStats['colorBand']>;
 
 export interface StatsInput {
   /** readings held for the patient (history.ts); any order, duplicates allowed */
@@ -215,7 +215,7 @@ export function computeStats(input: StatsInput): PatientStats {
   return {
     delta: finiteOrNull(delta === null ? null : deltaInUnit(delta, unit)),
     rate: finiteOrNull(rate === null ? null : rateInUnit(rate, unit)),
-    range: measurementRange(latest, input.thresholds, input.alarms),
+    colorBand: measurementRange(latest, input.thresholds, input.alarms),
     timeInRange: finiteOrNull(enough ? roundTo((daily.inRangeMs / daily.coveredMs) * 100, 1) : null),
     average: finiteOrNull(mean === null ? null : fromMgdl(mean, unit)),
     gmi: finiteOrNull(mean === null ? null : gmiPercent(mean)),

@@ -1,15 +1,19 @@
-// Discovery payloads, pure: (row, snapshot) → topic + JSON, with what every entity shares added in
+// Discovery payloads, pure: (row, discovery inputs) → topic + JSON, with what every entity shares added in
 // one place: unique_id, device (via the bridge device), origin and availability. Keys are written in
 // full (Home Assistant accepts them) and serialised with sorted keys so an unchanged config is
 // byte-identical and is not re-sent.
 
 import { createHash } from 'node:crypto';
-import type { AccountStatus, PatientSnapshot } from '../bridge/events.js';
+import type { AccountStatus } from '../bridge/events.js';
 import { NAME_MAX_CHARS } from '../librelinkup/limits.js';
 import { safeText } from '../log.js';
 import type { Topics } from '../mqtt/topics.js';
-import type { EntityRow } from './entities.js';
+import { ACCOUNT_ENTITIES, BRIDGE_ENTITIES } from './bridge-entities.js';
 import { idSegment } from './ids.js';
+import type { DiscoveryInputs, EntityRow } from './patient-entity.js';
+import { type EntityDef, valueTemplate } from './rows.js';
+
+export { accountPayload } from './bridge-entities.js';
 
 export const PREFIX = 'librelinkup2mqtt';
 export const BRIDGE_ID = `${PREFIX}_bridge`;
@@ -88,7 +92,7 @@ function modelOf(deviceTypeId: number | null): string {
 
 export function patientDiscovery(
   row: EntityRow,
-  p: PatientSnapshot,
+  p: DiscoveryInputs,
   ctx: DiscoveryContext,
 ): DiscoveryMessage {
   const { topics } = ctx;
@@ -113,6 +117,7 @@ export function patientDiscovery(
     },
     origin: origin(ctx),
     ...(row.topic === 'event' ? {} : { json_attributes_topic: topics.patientState(p.slug) }),
+    ...valueTemplate(row, row.field),
     ...row.config(p),
   };
   return { topic: topics.discovery(row.component, patientNode(p.patientId), row.key), payload };
@@ -129,95 +134,47 @@ function bridgeDevice(ctx: DiscoveryContext) {
   };
 }
 
-export function bridgeDiscovery(ctx: DiscoveryContext): DiscoveryMessage[] {
-  const { topics } = ctx;
-  const { bridgeId, entity } = instanceOf(topics.base);
-  const common = {
-    device: bridgeDevice(ctx),
-    origin: origin(ctx),
-    availability: [{ topic: topics.bridgeState() }],
+/** Ids of an entity on the bridge device: `node` prefixes topic and unique_id, `entity` the entity id. */
+function bridgeEntityIds(def: EntityDef, node: string, entity: string, ctx: DiscoveryContext) {
+  return {
+    topic: ctx.topics.discovery(def.component, node, def.key),
+    ids: {
+      unique_id: `${node}_${def.key}`,
+      default_entity_id: `${def.component}.${entity}_${def.key}`,
+      device: bridgeDevice(ctx),
+      origin: origin(ctx),
+      availability: [{ topic: ctx.topics.bridgeState() }],
+    },
   };
-  return [
-    {
-      topic: topics.discovery('binary_sensor', bridgeId, 'connectivity'),
-      payload: {
-        ...common,
-        name: 'LibreLinkUp connection',
-        unique_id: `${bridgeId}_connectivity`,
-        default_entity_id: `binary_sensor.${entity}_bridge_connectivity`,
-        device_class: 'connectivity',
-        entity_category: 'diagnostic',
-        state_topic: topics.bridgeConnectivity(),
-      },
-    },
-    {
-      topic: topics.discovery('button', bridgeId, 'poll_now'),
-      payload: {
-        ...common,
-        name: 'Poll now',
-        unique_id: `${bridgeId}_poll_now`,
-        default_entity_id: `button.${entity}_bridge_poll_now`,
-        command_topic: topics.pollRequest(),
-        payload_press: 'PRESS',
-        icon: 'mdi:refresh',
-      },
-    },
-  ];
 }
 
-export function accountDiscovery(a: AccountStatus, ctx: DiscoveryContext): DiscoveryMessage[] {
+export function bridgeDiscovery(ctx: DiscoveryContext): DiscoveryMessage[] {
+  const { bridgeId, entity } = instanceOf(ctx.topics.base);
+  return BRIDGE_ENTITIES.map((def) => {
+    const { topic, ids } = bridgeEntityIds(def, bridgeId, `${entity}_bridge`, ctx);
+    return { topic, payload: { ...ids, name: def.name, ...def.topics(ctx.topics), ...def.config } };
+  });
+}
+
+/** Account entities depend on the account's key and label only, never on its changing status. */
+export type AccountInputs = Pick<AccountStatus, 'key' | 'label'>;
+
+export function accountDiscovery(a: AccountInputs, ctx: DiscoveryContext): DiscoveryMessage[] {
   const { topics } = ctx;
   const { node, entity } = instanceOf(topics.base);
-  const common = {
-    device: bridgeDevice(ctx),
-    origin: origin(ctx),
-    availability: [{ topic: topics.bridgeState() }],
-    state_topic: topics.accountState(a.key),
-    json_attributes_topic: topics.accountState(a.key),
-    entity_category: 'diagnostic',
-  };
-  return [
-    {
-      topic: topics.discovery('binary_sensor', `${node}_${a.key}`, 'problem'),
+  return ACCOUNT_ENTITIES.map((def) => {
+    const { topic, ids } = bridgeEntityIds(def, `${node}_${a.key}`, `${entity}_${a.key}`, ctx);
+    return {
+      topic,
       payload: {
-        ...common,
-        name: `Account ${a.label} problem`,
-        unique_id: `${node}_${a.key}_problem`,
-        default_entity_id: `binary_sensor.${entity}_${a.key}_problem`,
-        device_class: 'problem',
-        value_template: "{{ 'ON' if value_json.problem else 'OFF' }}",
+        ...ids,
+        name: `Account ${a.label} ${def.name}`,
+        state_topic: topics.accountState(a.key),
+        json_attributes_topic: topics.accountState(a.key),
+        entity_category: 'diagnostic',
+        ...valueTemplate(def, def.field),
+        ...def.config,
       },
-    },
-    {
-      topic: topics.discovery('sensor', `${node}_${a.key}`, 'last_error'),
-      payload: {
-        ...common,
-        name: `Account ${a.label} last error`,
-        unique_id: `${node}_${a.key}_last_error`,
-        default_entity_id: `sensor.${entity}_${a.key}_last_error`,
-        value_template: '{{ value_json.message }}',
-        icon: 'mdi:alert-circle-outline',
-      },
-    },
-  ];
-}
-
-export function accountPayload(a: AccountStatus): Record<string, unknown> {
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  // Before the first answer nothing is known to be wrong: a problem entity that flashed on at every
-  // start would fire every automation watching it.
-  const starting = !a.ok && a.lastSuccessAt === null && a.lastErrorAt === null;
-  return {
-    account: a.label,
-    ok: a.ok,
-    problem: !a.ok && !starting,
-    error_kind: a.errorKind,
-    message: a.ok ? 'OK' : starting ? 'starting' : safeText(a.message ?? 'unknown problem'),
-    last_success: iso(a.lastSuccessAt),
-    last_error: iso(a.lastErrorAt),
-    next_poll: iso(a.nextPollAt),
-    blocked_until: iso(a.blockedUntil),
-    requests: a.requests,
-    logins: a.logins,
-  };
+    };
+  });
 }

@@ -3,6 +3,7 @@
 // would linger as duplicate entities. These rules find that old discovery and tell whether it is
 // ours (its availability is our bridge state topic) or another bridge's, which is left alone.
 
+import { ACCOUNT_ENTITIES } from './bridge-entities.js';
 import { PREFIX } from './discovery.js';
 
 /** The old bridge entities' config topics, as one subscription filter. */
@@ -12,10 +13,9 @@ export function legacyBridgeFilter(discoveryPrefix: string): string {
 
 /** The old config topics of one account's entities. */
 export function legacyAccountTopics(discoveryPrefix: string, accountKey: string): string[] {
-  return [
-    `${discoveryPrefix}/binary_sensor/${PREFIX}_${accountKey}/problem/config`,
-    `${discoveryPrefix}/sensor/${PREFIX}_${accountKey}/last_error/config`,
-  ];
+  return ACCOUNT_ENTITIES.map(
+    (e) => `${discoveryPrefix}/${e.component}/${PREFIX}_${accountKey}/${e.key}/config`,
+  );
 }
 
 /** Whether a retained config payload is one this instance published under the old ids. */

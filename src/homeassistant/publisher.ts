@@ -1,9 +1,8 @@
-// The bridge's sink: renders snapshots, readings and alerts to MQTT for Home Assistant. Discovery is
-// retained and re-sent only when it changed; states and availability are retained; readings and
-// events are not. On Home Assistant's birth message everything is re-sent, since HA only reads
-// retained states that arrive after it subscribed.
+// The bridge's sink: hands snapshots and account statuses to their handles (handles.ts), which own
+// discovery and state; publishes readings and events, which are not retained. On Home Assistant's
+// birth message and on an MQTT reconnect every handle re-sends itself, since HA only reads retained
+// states that arrive after it subscribed and a broker without persistence forgets them.
 
-import { createHash } from 'node:crypto';
 import type { AccountStatus, Alert, BridgeSink, PatientSnapshot } from '../bridge/events.js';
 import type { MqttConfig } from '../config/types.js';
 import type { Reading } from '../librelinkup/model.js';
@@ -12,19 +11,10 @@ import type { MqttConnection } from '../mqtt/client.js';
 import { safeTimeout } from '../timers.js';
 import { SUPPORT_URL } from '../version.js';
 import { BurstLog } from './burst-log.js';
-import {
-  accountDiscovery,
-  accountPayload,
-  bridgeDiscovery,
-  DEFAULT_BASE_TOPIC,
-  type DiscoveryContext,
-  type DiscoveryMessage,
-  patientDiscovery,
-  stableJson,
-} from './discovery.js';
-import { PATIENT_ENTITIES } from './entities.js';
+import { DEFAULT_BASE_TOPIC, type DiscoveryContext } from './discovery.js';
+import { AccountHandle, BridgeHandle, type HandleOutput, PatientHandle } from './handles.js';
 import { isOwnLegacyConfig, legacyAccountTopics, legacyBridgeFilter } from './legacy.js';
-import { eventPayload, readingPayload, statePayload } from './payloads.js';
+import { eventPayload, readingPayload } from './payloads.js';
 
 export const BIRTH_RESEND_DELAY_MS = 2_000;
 export const POLL_NOW_MIN_SPACING_MS = 10_000;
@@ -42,10 +32,12 @@ export interface PublisherOptions {
 
 export class HomeAssistantPublisher implements BridgeSink {
   private readonly ctx: DiscoveryContext;
-  /** config topic → JSON last published */
-  private readonly discovered = new Map<string, string>();
-  private readonly patients = new Map<string, PatientSnapshot>();
-  private readonly accounts = new Map<string, AccountStatus>();
+  private readonly out: HandleOutput;
+  private readonly bridge: BridgeHandle;
+  /** by patientId */
+  private readonly patients = new Map<string, PatientHandle>();
+  /** by account key */
+  private readonly accounts = new Map<string, AccountHandle>();
   private lastPollNow = Number.NEGATIVE_INFINITY;
   private readonly ignored = new BurstLog(COMMAND_BURST_QUIET_MS);
   private birthTimer: NodeJS.Timeout | null = null;
@@ -54,6 +46,17 @@ export class HomeAssistantPublisher implements BridgeSink {
   constructor(private readonly options: PublisherOptions) {
     this.ctx = { topics: options.mqtt.topics, version: options.version, supportUrl: SUPPORT_URL };
     this.now = options.now ?? Date.now;
+    this.out = {
+      ctx: this.ctx,
+      discovery: options.config.discovery,
+      send: (topic, payload, retain) => void this.send(topic, payload, retain),
+    };
+    this.bridge = new BridgeHandle(this.out);
+  }
+
+  /** How often a person's discovery was built (tests measure churn with it); 0 for an unknown person. */
+  discoveryBuilds(patientId: string): number {
+    return this.patients.get(patientId)?.builds ?? 0;
   }
 
   private get topics() {
@@ -66,17 +69,16 @@ export class HomeAssistantPublisher implements BridgeSink {
       if (payload.toString() !== 'online') return;
       logger.info('Home Assistant came online: re-sending discovery and states');
       if (this.birthTimer) clearTimeout(this.birthTimer);
-      this.birthTimer = safeTimeout(() => void this.republishAll(true), BIRTH_RESEND_DELAY_MS);
+      this.birthTimer = safeTimeout(() => this.republishAll(), BIRTH_RESEND_DELAY_MS);
     });
     await mqtt.subscribe(this.topics.pollRequest(), (_topic, payload, retained) =>
       this.onPollRequest(payload, retained),
     );
     // The broker may have restarted without persistence and lost our retained discovery.
-    mqtt.onReconnect(() => void this.republishAll(true));
+    mqtt.onReconnect(() => this.republishAll());
     if (this.scoped)
       await mqtt.subscribe(legacyBridgeFilter(this.prefix), (t, p, r) => this.onLegacy(t, p, r));
-    for (const m of bridgeDiscovery(this.ctx)) this.sendDiscovery(m);
-    this.publishConnectivity();
+    this.bridge.start();
   }
 
   async stop(): Promise<void> {
@@ -145,37 +147,20 @@ export class HomeAssistantPublisher implements BridgeSink {
     });
   }
 
-  private sendDiscovery(m: DiscoveryMessage, force = false): void {
-    if (!this.options.config.discovery) return;
-    const json = stableJson(m.payload);
-    // A digest, not the JSON: ~15 configs per patient would otherwise keep ~1 KB each in memory.
-    const digest = createHash('sha1').update(json).digest('base64');
-    if (!force && this.discovered.get(m.topic) === digest) return;
-    this.discovered.set(m.topic, digest);
-    void this.send(m.topic, json, true);
-  }
-
   patientChanged(p: PatientSnapshot): void {
-    this.patients.set(p.patientId, p);
-    this.publishPatient(p, false);
-  }
-
-  private publishPatient(p: PatientSnapshot, force: boolean): void {
-    for (const row of PATIENT_ENTITIES) this.sendDiscovery(patientDiscovery(row, p, this.ctx), force);
-    const state = statePayload(p);
-    if (state !== null) void this.send(this.topics.patientState(p.slug), JSON.stringify(state), true);
-    void this.send(this.topics.patientAvailability(p.slug), p.stale ? 'offline' : 'online', true);
+    const handle = this.patients.get(p.patientId);
+    if (handle) handle.update(p);
+    else {
+      const created = new PatientHandle(this.out, p);
+      this.patients.set(p.patientId, created);
+      created.update(p);
+    }
   }
 
   patientRemoved(p: PatientSnapshot): void {
+    const handle = this.patients.get(p.patientId) ?? new PatientHandle(this.out, p);
     this.patients.delete(p.patientId);
-    for (const row of PATIENT_ENTITIES) {
-      const { topic } = patientDiscovery(row, p, this.ctx);
-      this.discovered.delete(topic);
-      if (this.options.config.discovery) void this.send(topic, '', true);
-    }
-    void this.send(this.topics.patientState(p.slug), '', true);
-    void this.send(this.topics.patientAvailability(p.slug), '', true);
+    handle.remove(p);
     this.options.logger.info({ patient: p.slug }, 'removed a patient and its Home Assistant entities');
   }
 
@@ -197,30 +182,23 @@ export class HomeAssistantPublisher implements BridgeSink {
   }
 
   accountChanged(a: AccountStatus): void {
-    if (this.scoped && !this.accounts.has(a.key)) {
-      for (const topic of legacyAccountTopics(this.prefix, a.key))
-        void this.options.mqtt.subscribe(topic, (t, p, r) => this.onLegacy(t, p, r));
+    let handle = this.accounts.get(a.key);
+    if (handle === undefined) {
+      if (this.scoped) {
+        for (const topic of legacyAccountTopics(this.prefix, a.key))
+          void this.options.mqtt.subscribe(topic, (t, p, r) => this.onLegacy(t, p, r));
+      }
+      handle = new AccountHandle(this.out, a);
+      this.accounts.set(a.key, handle);
     }
-    this.accounts.set(a.key, a);
-    for (const m of accountDiscovery(a, this.ctx)) this.sendDiscovery(m);
-    void this.send(this.topics.accountState(a.key), JSON.stringify(accountPayload(a)), true);
-    this.publishConnectivity();
+    handle.update(a);
+    this.bridge.setConnected([...this.accounts.values()].some((h) => h.ok));
   }
 
-  private publishConnectivity(): void {
-    const ok = [...this.accounts.values()].some((a) => a.ok);
-    void this.send(this.topics.bridgeConnectivity(), ok ? 'ON' : 'OFF', true);
-  }
-
-  /** After HA's birth message (force discovery) or an MQTT reconnect. */
-  private async republishAll(forceDiscovery: boolean): Promise<void> {
-    void this.send(this.topics.bridgeState(), 'online', true);
-    for (const m of bridgeDiscovery(this.ctx)) this.sendDiscovery(m, forceDiscovery);
-    for (const a of this.accounts.values()) {
-      for (const m of accountDiscovery(a, this.ctx)) this.sendDiscovery(m, forceDiscovery);
-      void this.send(this.topics.accountState(a.key), JSON.stringify(accountPayload(a)), true);
-    }
-    this.publishConnectivity();
-    for (const p of this.patients.values()) this.publishPatient(p, forceDiscovery);
+  /** After HA's birth message or an MQTT reconnect: every handle re-sends itself. */
+  private republishAll(): void {
+    this.bridge.refresh();
+    for (const a of this.accounts.values()) a.refresh();
+    for (const p of this.patients.values()) p.refresh();
   }
 }

@@ -1,7 +1,8 @@
 // The bridge's MQTT connection (mqtt.js): last will `offline`, `online` on every (re)connect,
-// reconnect with growing back-off, re-subscribe, and re-send of our retained messages after a
-// reconnect in case the broker lost them. Publishes made while offline are queued by mqtt.js and
-// sent in order once connected; QoS 1 publishes resolve on PUBACK.
+// reconnect with growing back-off, re-subscribe, and a reconnect signal on which the owners of our
+// retained messages (the Home Assistant handles) re-send them, in case the broker lost them.
+// Publishes made while offline are queued by mqtt.js and sent in order once connected; QoS 1
+// publishes resolve on PUBACK.
 
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -59,7 +60,6 @@ export class MqttConnection {
   readonly topics: Topics;
   private client: MqttClient | null = null;
   private readonly handlers = new Map<string, MessageHandler>();
-  private readonly retained = new Map<string, { payload: string; qos: 0 | 1 }>();
   private reconnectDelay = 1_000;
   private closing = false;
   private connectedOnce = false;
@@ -80,7 +80,7 @@ export class MqttConnection {
     return this.client?.connected ?? false;
   }
 
-  /** Called after every reconnect (not the first connect): the publisher re-sends states. */
+  /** Called after every reconnect (not the first connect): whoever publishes retained messages re-sends them. */
   onReconnect(listener: () => void): void {
     this.reconnectListeners.push(listener);
   }
@@ -191,15 +191,9 @@ export class MqttConnection {
     const filters = [...this.handlers.keys()];
     if (filters.length > 0) await client.subscribeAsync(filters, { qos: 1 }).catch(() => {});
     await this.publish(this.topics.bridgeState(), 'online', { retain: true, qos: 1 }).catch(() => {});
-    if (this.connectedOnce) {
-      // The broker may have lost our retained messages (restart without persistence). Listeners
-      // (the Home Assistant publisher) re-send theirs; the rest we re-send from memory.
-      if (this.reconnectListeners.length > 0) for (const l of this.reconnectListeners) l();
-      else
-        for (const [topic, { payload, qos }] of this.retained) {
-          if (topic !== this.topics.bridgeState()) client.publish(topic, payload, { retain: true, qos });
-        }
-    }
+    // The broker may have lost our retained messages (restart without persistence): their owners
+    // re-send them, from what they hold anyway rather than from a second copy kept here.
+    if (this.connectedOnce) for (const l of this.reconnectListeners) l();
     this.connectedOnce = true;
   }
 
@@ -211,10 +205,6 @@ export class MqttConnection {
   /** Resolves once the broker acknowledged (QoS 1) or the packet was written (QoS 0). */
   async publish(topic: string, payload: string, options: PublishOptions): Promise<void> {
     if (!this.client) throw new Error('MQTT not connected yet');
-    if (options.retain) {
-      if (payload === '') this.retained.delete(topic);
-      else this.retained.set(topic, { payload, qos: options.qos });
-    }
     await this.client.publishAsync(topic, payload, { retain: options.retain, qos: options.qos });
   }
 

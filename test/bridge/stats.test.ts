@@ -155,7 +155,7 @@ describe('range', () => {
   ];
   for (const [colour, want] of colours) {
     it(`MeasurementColor ${colour} is ${want}, whatever the value`, () => {
-      expect(stats({ latest: r(NOW, 120, { measurementColor: colour }) }).range).toBe(want);
+      expect(stats({ latest: r(NOW, 120, { measurementColor: colour }) }).colorBand).toBe(want);
     });
   }
 
@@ -173,13 +173,13 @@ describe('range', () => {
     it(`without a colour, ${mgdl} mg/dL (high alarm ${high}) is ${want}`, () => {
       for (const colour of [null, 0, 7]) {
         const s = stats({ latest: r(NOW, mgdl, { measurementColor: colour }), alarms: { highMgdl: high } });
-        expect(s.range).toBe(want);
+        expect(s.colorBand).toBe(want);
       }
     });
   }
 
   it('is null without a reading', () => {
-    expect(stats().range).toBeNull();
+    expect(stats().colorBand).toBeNull();
   });
 });
 
@@ -355,7 +355,7 @@ describe('never NaN or Infinity', () => {
                     }
                   }
                   expect([null, 'in_range', 'above_target', 'above_high_alarm', 'below_low']).toContain(
-                    s.range,
+                    s.colorBand,
                   );
                   expect([null, 'none', 'warming_up', 'ended']).toContain(s.sensorProblem);
                   checked++;

@@ -412,7 +412,9 @@ describe.each(BROKERS)('Home Assistant reading the bridge over $title', ({ skip,
       const { sim, reader, bridge, anna, ben } = await setup();
       await discovered(reader, anna, ben);
 
-      // Bridge device: connected, no problem, a poll-now button.
+      // Bridge device: connected, no problem, a poll-now button. The account's first `ok` is published
+      // after the first poll's graph reads, so it may land after every patient entity is complete.
+      await reader.waitFor(() => reader.entity(BRIDGE.connectivity)?.state === 'on', 'bridge connected');
       expect(reader.entity(BRIDGE.connectivity)).toMatchObject({ state: 'on', available: true });
       expect(reader.entity(BRIDGE.connectivity)?.config.device_class).toBe('connectivity');
       expect(reader.entity(BRIDGE.problem)).toMatchObject({ state: 'off', available: true });

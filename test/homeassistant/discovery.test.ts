@@ -14,6 +14,8 @@ import { Topics } from '../../src/mqtt/topics.js';
 import { reading, T0 } from '../bridge/fixtures.js';
 import { checkDiscovery } from './ha-checklist.js';
 
+const GLUCOSE = PATIENT_ENTITIES.find((row) => row.key === 'glucose')!;
+
 const ctx = {
   topics: new Topics('librelinkup2mqtt', 'homeassistant'),
   version: '1.2.3',
@@ -74,8 +76,8 @@ describe('Home Assistant discovery', () => {
   });
 
   it('publishes the glucose unit exactly as the patient uses it, with matching precision', () => {
-    const mg = patientDiscovery(PATIENT_ENTITIES[0]!, snapshot('mg/dL'), ctx).payload;
-    const mmol = patientDiscovery(PATIENT_ENTITIES[0]!, snapshot('mmol/L'), ctx).payload;
+    const mg = patientDiscovery(GLUCOSE, snapshot('mg/dL'), ctx).payload;
+    const mmol = patientDiscovery(GLUCOSE, snapshot('mmol/L'), ctx).payload;
     expect([mg.unit_of_measurement, mg.suggested_display_precision]).toEqual(['mg/dL', 0]);
     expect([mmol.unit_of_measurement, mmol.suggested_display_precision]).toEqual(['mmol/L', 1]);
   });

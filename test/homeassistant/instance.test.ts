@@ -14,6 +14,8 @@ import { PATIENT_ENTITIES } from '../../src/homeassistant/entities.js';
 import { Topics } from '../../src/mqtt/topics.js';
 import { checkDiscovery } from './ha-checklist.js';
 
+const GLUCOSE = PATIENT_ENTITIES.find((row) => row.key === 'glucose')!;
+
 const account: AccountStatus = {
   key: 'acct_12345678',
   label: 'fo***@example.com',
@@ -116,7 +118,7 @@ describe('instance identity', () => {
       stats: {
         rate: null,
         delta: null,
-        range: null,
+        colorBand: null,
         timeInRange: null,
         average: null,
         gmi: null,
@@ -124,7 +126,7 @@ describe('instance identity', () => {
         sensorProblem: null,
       },
     };
-    const row = PATIENT_ENTITIES[0]!;
+    const row = GLUCOSE;
     const a = patientDiscovery(row, snapshot, ctxFor('librelinkup2mqtt'));
     const b = patientDiscovery(row, snapshot, ctxFor('home2'));
     expect(a.topic).toBe(b.topic);

@@ -1,0 +1,180 @@
+// One handle per thing Home Assistant sees as a device or a group of entities: the bridge, each
+// LibreLinkUp account, each followed person. A handle owns its topics and the digests of the
+// discovery it last sent; it rebuilds discovery only when the inputs discovery depends on changed
+// (never for a new reading), and re-sends everything of its own on refresh (Home Assistant's
+// birth message, an MQTT reconnect to a broker that may have lost retained messages).
+
+import { createHash } from 'node:crypto';
+import type { AccountStatus, PatientSnapshot } from '../bridge/events.js';
+import { accountPayload } from './bridge-entities.js';
+import {
+  accountDiscovery,
+  bridgeDiscovery,
+  type DiscoveryContext,
+  type DiscoveryMessage,
+  patientDiscovery,
+  stableJson,
+} from './discovery.js';
+import { PATIENT_ENTITIES } from './entities.js';
+import { discoveryInputs } from './patient-entity.js';
+import { statePayload } from './payloads.js';
+
+export interface HandleOutput {
+  ctx: DiscoveryContext;
+  /** mqtt.discovery: false publishes states only */
+  discovery: boolean;
+  send(topic: string, payload: string, retain: boolean): void;
+}
+
+/**
+ * The discovery a handle sent, as digests in message order (the messages of one handle keep their
+ * order and topics): ~15 configs per person would otherwise keep ~1 KB of JSON each in memory.
+ */
+abstract class DiscoveryOwner {
+  private digests: string[] = [];
+  private inputsKey: string | null = null;
+  /** how often discovery was built: once, then only when its inputs changed or on refresh */
+  builds = 0;
+
+  constructor(protected readonly out: HandleOutput) {}
+
+  protected abstract inputs(): unknown;
+  protected abstract build(): DiscoveryMessage[];
+
+  protected discover(force: boolean): void {
+    if (!this.out.discovery) return;
+    const key = stableJson(this.inputs());
+    if (!force && key === this.inputsKey) return;
+    this.inputsKey = key;
+    this.builds += 1;
+    this.build().forEach((m, i) => {
+      const json = stableJson(m.payload);
+      const digest = createHash('sha1').update(json).digest('base64');
+      if (!force && this.digests[i] === digest) return;
+      this.digests[i] = digest;
+      this.out.send(m.topic, json, true);
+    });
+  }
+
+  /** Empty retained configs: Home Assistant removes the entities. */
+  protected undiscover(): void {
+    if (this.out.discovery) for (const m of this.build()) this.out.send(m.topic, '', true);
+    this.digests = [];
+    this.inputsKey = null;
+  }
+}
+
+export class BridgeHandle extends DiscoveryOwner {
+  private connected = false;
+
+  protected inputs(): unknown {
+    return null;
+  }
+
+  protected build(): DiscoveryMessage[] {
+    return bridgeDiscovery(this.out.ctx);
+  }
+
+  start(): void {
+    this.discover(false);
+    this.sendConnectivity();
+  }
+
+  setConnected(connected: boolean): void {
+    this.connected = connected;
+    this.sendConnectivity();
+  }
+
+  refresh(): void {
+    this.out.send(this.out.ctx.topics.bridgeState(), 'online', true);
+    this.discover(true);
+    this.sendConnectivity();
+  }
+
+  private sendConnectivity(): void {
+    this.out.send(this.out.ctx.topics.bridgeConnectivity(), this.connected ? 'ON' : 'OFF', true);
+  }
+}
+
+export class AccountHandle extends DiscoveryOwner {
+  constructor(
+    out: HandleOutput,
+    private status: AccountStatus,
+  ) {
+    super(out);
+  }
+
+  get ok(): boolean {
+    return this.status.ok;
+  }
+
+  protected inputs(): unknown {
+    return { key: this.status.key, label: this.status.label };
+  }
+
+  protected build(): DiscoveryMessage[] {
+    return accountDiscovery(this.status, this.out.ctx);
+  }
+
+  update(status: AccountStatus): void {
+    this.status = status;
+    this.discover(false);
+    this.sendState();
+  }
+
+  refresh(): void {
+    this.discover(true);
+    this.sendState();
+  }
+
+  private sendState(): void {
+    const { topics } = this.out.ctx;
+    this.out.send(topics.accountState(this.status.key), JSON.stringify(accountPayload(this.status)), true);
+  }
+}
+
+export class PatientHandle extends DiscoveryOwner {
+  constructor(
+    out: HandleOutput,
+    private snapshot: PatientSnapshot,
+  ) {
+    super(out);
+  }
+
+  protected inputs(): unknown {
+    return discoveryInputs(this.snapshot);
+  }
+
+  protected build(): DiscoveryMessage[] {
+    const inputs = discoveryInputs(this.snapshot);
+    return PATIENT_ENTITIES.map((row) => patientDiscovery(row, inputs, this.out.ctx));
+  }
+
+  update(p: PatientSnapshot): void {
+    this.snapshot = p;
+    this.discover(false);
+    this.sendState();
+  }
+
+  refresh(): void {
+    this.discover(true);
+    this.sendState();
+  }
+
+  /** The person is no longer followed: entities, state and availability are cleared. */
+  remove(p: PatientSnapshot): void {
+    this.snapshot = p;
+    this.undiscover();
+    const { topics } = this.out.ctx;
+    this.out.send(topics.patientState(this.snapshot.slug), '', true);
+    this.out.send(topics.patientAvailability(this.snapshot.slug), '', true);
+  }
+
+  private sendState(): void {
+    const p = this.snapshot;
+    const { topics } = this.out.ctx;
+    const state = statePayload(p);
+    if (state !== null) this.out.send(topics.patientState(p.slug), JSON.stringify(state), true);
+    this.out.send(topics.patientAvailability(p.slug), p.stale ? 'offline' : 'online', true);
+  }
+}
