@@ -18,7 +18,7 @@ import { REGION_CHOICES } from '../../src/config/regions.js';
 const root = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
 const manifest = YAML.parse(read('ha-addon/config.yaml')) as { schema: unknown; options: unknown };
-const UPDATE_DOCS = 'run `npm run build && node scripts/update-addon-docs.mjs`';
+const UPDATE_DOCS = 'run `npm run docs`';
 
 /** Paths where two option trees differ: `poll_interval`, `accounts[].region`. */
 function differences(expected: unknown, actual: unknown, at = ''): string[] {

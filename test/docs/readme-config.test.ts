@@ -10,8 +10,7 @@ import { CONFIG_REFERENCE_MARKERS, renderConfigReference } from '../../src/confi
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const README = join(ROOT, 'README.md');
-const UPDATE =
-  'run `npm run build && node scripts/update-readme.mjs` (the script reads dist/config/docs.js, so build first)';
+const UPDATE = 'run `npm run docs`';
 
 function occurrences(text: string, needle: string): number {
   return text.split(needle).length - 1;

@@ -10,8 +10,7 @@ import { renderTroubleshooting, TROUBLESHOOTING_MARKERS } from '../../src/librel
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FILES = ['README.md', 'ha-addon/DOCS.md'];
-const UPDATE =
-  'run `npm run build && node scripts/update-troubleshooting.mjs` (the script reads dist/librelinkup/troubleshooting-doc.js, so build first)';
+const UPDATE = 'run `npm run docs`';
 
 function occurrences(text: string, needle: string): number {
   return text.split(needle).length - 1;
