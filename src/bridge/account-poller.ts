@@ -147,54 +147,68 @@ export class AccountPoller {
     const { sink, logger } = this.deps;
     switch (effect.type) {
       case 'requestConnections':
-        return this.request(
+        this.request(
           async () => {
             const answer = await this.fetchConnections();
             this.dispatch({ type: 'connections', now: this.now(), answer });
           },
           (error) => ({ type: 'failed', now: this.now(), error }),
         );
+        break;
       case 'requestGraph': {
         const { patientId } = effect;
-        return this.request(
+        this.request(
           async () => {
             const graph = await this.deps.client.graph(patientId);
             this.dispatch({ type: 'graph', now: this.now(), patientId, graph });
           },
           (error) => ({ type: 'graphFailed', now: this.now(), patientId, error }),
         );
+        break;
       }
-      case 'publishReading': {
-        const { patientId, reading } = effect;
-        let handed: Promise<void>;
-        try {
-          handed = sink.reading(effect.snapshot, reading, { backfilled: effect.backfilled });
-        } catch (error) {
-          handed = Promise.reject(error);
-        }
-        handed.then(
-          () => this.dispatch({ type: 'published', now: this.now(), patientId, reading }),
-          (error: unknown) => this.dispatch({ type: 'publishFailed', now: this.now(), patientId, error }),
-        );
-        return;
-      }
+      case 'publishReading':
+        this.publish(effect);
+        break;
       case 'publishSnapshot':
-        return sink.patientChanged(effect.snapshot);
+        sink.patientChanged(effect.snapshot);
+        break;
       case 'publishAlert':
-        return sink.alert(effect.snapshot, effect.alert);
+        sink.alert(effect.snapshot, effect.alert);
+        break;
       case 'removePatient':
-        return sink.patientRemoved(effect.snapshot);
+        sink.patientRemoved(effect.snapshot);
+        break;
       case 'publishStatus':
-        return sink.accountChanged(this.status());
+        sink.accountChanged(this.status());
+        break;
       case 'appendHistory':
-        return this.deps.history?.append(effect.patientId, effect.readings, effect.history);
+        this.deps.history?.append(effect.patientId, effect.readings, effect.history);
+        break;
       case 'log':
-        return logger[effect.level](effect.fields, effect.message);
+        logger[effect.level](effect.fields, effect.message);
+        break;
       case 'persist':
-        return this.persist();
+        this.persist();
+        break;
       case 'timer':
-        return this.arm(effect.at);
+        this.arm(effect.at);
+        break;
     }
+  }
+
+  /** Hands one reading to the sink; its acknowledgement (or failure) comes back as an event. */
+  private publish(effect: Extract<Effect, { type: 'publishReading' }>): void {
+    const { patientId, reading } = effect;
+    let handed: Promise<void>;
+    try {
+      handed = this.deps.sink.reading(effect.snapshot, reading, { backfilled: effect.backfilled });
+    } catch (error) {
+      handed = Promise.reject(error);
+    }
+    handed.then(
+      () => this.dispatch({ type: 'published', now: this.now(), patientId, reading }),
+      (error: unknown) => this.dispatch({ type: 'publishFailed', now: this.now(), patientId, error }),
+    );
   }
 
   /** One request at a time; its answer (or failure) comes back as an event. */
