@@ -1,0 +1,72 @@
+// The runner around the account core: one timer, one request in flight, and a stop that leaves
+// nothing behind (no timer armed, no request unanswered).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Connection } from '../../src/librelinkup/model.js';
+import { FakeUpstream } from './fake-upstream.js';
+import { connection, reading, T0 } from './fixtures.js';
+import { RecordingSink } from './recording-sink.js';
+import { singleAccountPoller } from './single-account.js';
+
+describe('AccountPoller runner', () => {
+  let dir: string;
+  beforeEach(() => {
+    vi.useFakeTimers({ now: T0 + 6_000 });
+    dir = mkdtempSync(join(tmpdir(), 'llu-runner-'));
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('keeps one timer, and stop() cancels it even with a publish retry and a stale reading pending', async () => {
+    const upstream = new FakeUpstream(T0);
+    const sink = new RecordingSink();
+    sink.reading = async () => {
+      throw new Error('broker offline');
+    };
+    const poller = singleAccountPoller({ dir, client: upstream, sink });
+    poller.start();
+    // A poll done, its reading refused by the sink (a retry is due in 5 s), the reading not yet stale.
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(upstream.calls).toContain('connections');
+    expect(vi.getTimerCount()).toBe(1);
+    await poller.stop();
+    expect(vi.getTimerCount()).toBe(0);
+    const calls = upstream.calls.length;
+    await vi.advanceTimersByTimeAsync(30 * 60_000);
+    expect(upstream.calls.length).toBe(calls);
+  });
+
+  it('stop() waits for the request in flight, then asks nothing more', async () => {
+    const upstream = new FakeUpstream(T0);
+    let asked = 0;
+    let answer: (value: Connection[]) => void = () => {};
+    upstream.connections = () => {
+      asked++;
+      return new Promise((resolve) => {
+        answer = resolve;
+      });
+    };
+    const sink = new RecordingSink();
+    const poller = singleAccountPoller({ dir, client: upstream, sink });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(asked).toBe(1);
+    let stopped = false;
+    const stopping = poller.stop().then(() => {
+      stopped = true;
+    });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(stopped).toBe(false);
+    answer([connection({ latest: reading(T0, 120) })]);
+    await stopping;
+    expect(stopped).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+    // The answer that came after stop is dropped (the next run asks again): no graph read, no publish.
+    expect(asked).toBe(1);
+    expect(upstream.calls).toEqual([]);
+    expect(sink.readings).toEqual([]);
+  });
+});
