@@ -219,6 +219,7 @@ const rules: Array<{ rule: string; check: () => void }> = [
       expect(logs(effects)[0]).toMatch(/poll now ignored/);
       expect(d.state.status.nextPollAt).toBe(NOW + 301_000);
       expect(of(d.send({ type: 'tick', now: NOW + 300_000 }), 'requestConnections')).toEqual([]);
+      expect(of(d.send({ type: 'tick', now: NOW + 301_000 }), 'requestConnections')).toHaveLength(1);
     },
   },
   {
