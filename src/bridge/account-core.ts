@@ -19,14 +19,17 @@ import { readingNow, refresh, snapshotOf } from './snapshot.js';
 
 export type { Step } from './drain.js';
 
+const PERSIST: Effect = { type: 'persist' };
+
 /** One event: the next state and what to do, ending with at most one `persist` and the timer. */
 export function step(world: CoreWorld, state: AccountState, event: CoreEvent): Step {
   const out = handle(world, state, event);
   const persist = out.effects.some((e) => e.type === 'persist');
   const effects: Effect[] = out.effects.filter((e) => e.type !== 'persist');
   if (persist) effects.push({ type: 'persist' });
-  effects.push({ type: 'timer', at: wakeAt(world, out.state, event.now) });
-  return { state: out.state, effects };
+  const next = persist && out.state.savePending ? { ...out.state, savePending: false } : out.state;
+  effects.push({ type: 'timer', at: wakeAt(world, next, event.now) });
+  return { state: next, effects };
 }
 
 function handle(world: CoreWorld, state: AccountState, event: CoreEvent): Step {
@@ -187,7 +190,12 @@ function finishFailed(
   return finish(world, failed.state, [...before, ...failed.effects], now, failed.retryAt);
 }
 
-/** After every poll: persist, publish the status, and always schedule the next poll. */
+/**
+ * After every poll: save, publish the status, and always schedule the next poll. While a reading of
+ * this poll is being published, the save waits for the end of that publish (drain.ts), which comes
+ * right after the broker's acknowledgement, so a poll costs one write; a second poll ending before it
+ * saves anyway (the broker may be away for long).
+ */
 function finish(
   world: CoreWorld,
   state: AccountState,
@@ -195,7 +203,9 @@ function finish(
   now: number,
   retryAt: number | null,
 ): Step {
-  const done = { ...state, poll: null };
+  const publishing = [...world.people.heldBy(world.key, now).values()].some((t) => t.draining);
+  const save = !publishing || state.savePending;
+  const done = { ...state, poll: null, savePending: !save };
   let at = retryAt;
   // Whatever failed above, the next poll is always scheduled (a bug must not stop the polling).
   const scheduled = guarded(null, () => {
@@ -205,7 +215,7 @@ function finish(
   const nextAt = at ?? now + world.poll.interval * 1000;
   return {
     state: { ...done, status: { ...done.status, nextPollAt: nextAt } },
-    effects: [...effects, ...scheduled, { type: 'persist' }, { type: 'publishStatus' }],
+    effects: [...effects, ...scheduled, ...(save ? [PERSIST] : []), { type: 'publishStatus' }],
   };
 }
 

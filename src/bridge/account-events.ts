@@ -53,6 +53,8 @@ export interface AccountState {
   poll: PollRun | null;
   /** a person whose reading could not be handed to the sink is tried again at this time */
   publishRetryAt: Readonly<Record<string, number>>;
+  /** a poll ended while a reading was being published: its state is written when that publish ends */
+  savePending: boolean;
 }
 
 /** Read-only port: each person's stored history (history-store.ts), read once per person and run. */
@@ -103,5 +105,6 @@ export function initialState(key: string, label: string): AccountState {
     lastErrorKind: null,
     poll: null,
     publishRetryAt: {},
+    savePending: false,
   };
 }

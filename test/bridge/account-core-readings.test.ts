@@ -234,13 +234,29 @@ const rules: Array<{ rule: string; check: () => void }> = [
     },
   },
   {
-    rule: 'one poll of two people writes the state file once',
+    rule: 'a poll writes the state file once: when its readings are acknowledged, else at its end',
     check: () => {
       const d = new Driver();
       d.send({ type: 'start', now: NOW });
       const effects = d.poll(NOW, [live(T0, 120, 'p-1'), live(T0, 130, 'p-2')]);
-      expect(of(effects, 'persist')).toHaveLength(1);
       expect(of(effects, 'requestGraph').map((g) => g.patientId)).toEqual(['p-1', 'p-2']);
+      // Both readings are still being published: the write waits for them.
+      expect(of(effects, 'persist')).toEqual([]);
+      const acked = effects
+        .filter(isPublish)
+        .map((p) => d.send({ type: 'published', now: NOW, patientId: p.patientId, reading: p.reading }));
+      expect(acked.map((e) => of(e, 'persist').length)).toEqual([1, 1]);
+      // Nothing to publish: written at the poll's end.
+      expect(of(d.poll(NOW + MIN, [live(T0, 120, 'p-1'), live(T0, 130, 'p-2')]), 'persist')).toHaveLength(1);
+    },
+  },
+  {
+    rule: "a second poll ending while the first one's reading is still with the sink writes the state file anyway",
+    check: () => {
+      const d = steady();
+      const first = d.poll(NOW + MIN, [live(T0 + MIN)]);
+      expect(of(first, 'persist')).toEqual([]);
+      expect(of(d.poll(NOW + 2 * MIN, [live(T0 + MIN)]), 'persist')).toHaveLength(1);
     },
   },
 ];
