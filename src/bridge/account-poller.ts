@@ -21,6 +21,14 @@ import { persistedOf, type Tracked } from './tracked.js';
 
 export { type Tracked, trackedFrom } from './tracked.js';
 
+/** The events that answer the poll in flight. */
+const POLL_ANSWERS: ReadonlySet<CoreEvent['type']> = new Set([
+  'connections',
+  'graph',
+  'graphFailed',
+  'failed',
+]);
+
 export interface UpstreamClient {
   connections(): Promise<Connection[]>;
   /** connections with LibreLinkUp's clock and per-entry issues; clients without it are judged by the local clock */
@@ -133,11 +141,15 @@ export class AccountPoller {
       this.state = out.state;
       effects = out.effects;
     } catch (error) {
-      // A bug in the core: logged, and the polling goes on from the state before this event.
+      // A bug in the core: logged, and the polling goes on from the state before this event. An
+      // answer it could not take fails its poll; if even that fails, the poll is over anyway.
       this.internal(null, error);
-      effects = [
-        { type: 'timer', at: this.state.running ? this.now() + this.deps.poll.interval * 1000 : null },
-      ];
+      if (POLL_ANSWERS.has(event.type) && this.state.poll !== null) {
+        if (event.type !== 'failed') return this.dispatch({ type: 'failed', now: event.now, error });
+        this.state = { ...this.state, poll: null };
+      }
+      const at = this.state.running ? event.now + this.deps.poll.interval * 1000 : null;
+      effects = [{ type: 'timer', at }];
     }
     for (const effect of effects) this.guarded(effect, () => this.run(effect));
     if (this.state.poll === null) for (const resolve of this.pollEnded.splice(0)) resolve();

@@ -32,7 +32,7 @@ export type Effect =
   /** the one timer: wake the core (a `tick`) at this time; null: nothing to wait for */
   | { type: 'timer'; at: number | null };
 
-/** A log line with the person's slug, as every per-person line carries it. */
+/** A log line; a line about one person carries `patient: slug` in its fields. */
 export function logLine(level: LogLevel, message: string, fields: Record<string, unknown> = {}): Effect {
   return { type: 'log', level, fields, message };
 }

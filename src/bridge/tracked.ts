@@ -18,7 +18,7 @@ export interface Tracked extends PersistedPatient {
   seed: SeedState;
   /** whether the readings stored in data_dir (history-store.ts) were merged in this run */
   historyLoaded?: boolean;
-  /** the stale event of the newest reading was handled (by a refresh while it was stale) */
+  /** shown stale at the last refresh: the tick that marks a reading stale is not due again */
   stale: boolean;
   /** one account is publishing this person's reading log (one publish awaited at a time) */
   draining: boolean;

@@ -4,11 +4,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AccountPoller } from '../../src/bridge/account-poller.js';
+import { AccountStore } from '../../src/bridge/store.js';
 import type { Connection } from '../../src/librelinkup/model.js';
+import { silentLogger } from '../../src/log.js';
 import { FakeUpstream } from './fake-upstream.js';
 import { connection, reading, T0 } from './fixtures.js';
 import { RecordingSink } from './recording-sink.js';
-import { singleAccountPoller } from './single-account.js';
+import { singleAccountPeople, singleAccountPoller, TEST_ACCOUNT } from './single-account.js';
 
 describe('AccountPoller runner', () => {
   let dir: string;
@@ -68,5 +71,41 @@ describe('AccountPoller runner', () => {
     expect(asked).toBe(1);
     expect(upstream.calls).toEqual([]);
     expect(sink.readings).toEqual([]);
+  });
+
+  it('a bug in the core while taking an answer fails that poll as `internal`; the polling goes on', async () => {
+    const upstream = new FakeUpstream(T0);
+    const sink = new RecordingSink();
+    const store = new AccountStore(dir, 'acct_test', silentLogger());
+    const persisted = store.load('fp');
+    const { people, patientConfigs } = singleAccountPeople('acct_test', TEST_ACCOUNT, persisted);
+    let broken = true;
+    const seenBy = people.seenBy.bind(people);
+    people.seenBy = (key) => {
+      if (broken) throw new TypeError('boom in the core');
+      return seenBy(key);
+    };
+    const poller = new AccountPoller({
+      key: 'acct_test',
+      label: 'fo***@example.com',
+      account: TEST_ACCOUNT,
+      poll: { interval: 60, min_interval: 10, timeout: 20 },
+      client: upstream,
+      store,
+      persisted,
+      sink,
+      people,
+      patientConfigs,
+      logger: silentLogger(),
+      spread: 0,
+      random: () => 0.5,
+    });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(poller.status()).toMatchObject({ ok: false, errorKind: 'internal' });
+    broken = false;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(poller.status()).toMatchObject({ ok: true });
+    await poller.stop();
   });
 });
