@@ -145,7 +145,10 @@ export class AccountPoller {
       // answer it could not take fails its poll; if even that fails, the poll is over anyway.
       this.internal(null, error);
       if (POLL_ANSWERS.has(event.type) && this.state.poll !== null) {
-        if (event.type !== 'failed') return this.dispatch({ type: 'failed', now: event.now, error });
+        if (event.type !== 'failed') {
+          this.dispatch({ type: 'failed', now: event.now, error });
+          return;
+        }
         this.state = { ...this.state, poll: null };
       }
       const at = this.state.running ? event.now + this.deps.poll.interval * 1000 : null;
