@@ -20,6 +20,8 @@ import { readingNow, refresh, snapshotOf } from './snapshot.js';
 export type { Step } from './drain.js';
 
 const PERSIST: Effect = { type: 'persist' };
+/** Timers count whole milliseconds. */
+const TIMER_GRAIN_MS = 1;
 
 /** One event: the next state and what to do, ending with at most one `persist` and the timer. */
 export function step(world: CoreWorld, state: AccountState, event: CoreEvent): Step {
@@ -123,8 +125,10 @@ function tick(world: CoreWorld, state: AccountState, now: number): Step {
   }
   const retried = retryDue(world, state, now);
   effects.push(...retried.effects);
+  // A timer fires on whole milliseconds: a poll due within the one under way is due now, not 1 ms later.
   const due =
-    retried.state.poll === null && (retried.state.status.nextPollAt ?? Number.POSITIVE_INFINITY) <= now;
+    retried.state.poll === null &&
+    (retried.state.status.nextPollAt ?? Number.POSITIVE_INFINITY) < now + TIMER_GRAIN_MS;
   if (!due) return { state: retried.state, effects };
   const polled = beginPoll(retried.state, now);
   return { state: polled.state, effects: [...effects, ...polled.effects] };
