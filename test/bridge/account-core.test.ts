@@ -61,6 +61,16 @@ const rules: Array<{ rule: string; check: () => void }> = [
     },
   },
   {
+    rule: 'timers count whole milliseconds: a tick within the millisecond of nextPollAt polls at once',
+    check: () => {
+      const d = new Driver();
+      d.send({ type: 'start', now: NOW });
+      d.state = { ...d.state, status: { ...d.state.status, nextPollAt: NOW + 1_000.6 } };
+      expect(of(d.send({ type: 'tick', now: NOW + 999 }), 'requestConnections')).toEqual([]);
+      expect(of(d.send({ type: 'tick', now: NOW + 1_000 }), 'requestConnections')).toHaveLength(1);
+    },
+  },
+  {
     rule: 'every event ends with exactly one timer',
     check: () => {
       const d = steady();
