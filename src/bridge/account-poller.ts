@@ -5,7 +5,6 @@
 import type { AccountConfig, PollConfig } from '../config/types.js';
 import type { ConnectionsAnswer } from '../librelinkup/client.js';
 import { internalError } from '../librelinkup/errors.js';
-import type { Connection, Graph } from '../librelinkup/model.js';
 import { type Logger, safeText } from '../log.js';
 import { safeTimeout } from '../timers.js';
 import { step } from './account-core.js';
@@ -18,8 +17,13 @@ import { readingNow, snapshotOf } from './snapshot.js';
 import type { AccountStore, PersistedAccount, PersistedPatient } from './store.js';
 import { TimeGuard } from './time-guard.js';
 import { persistedOf, type Tracked } from './tracked.js';
+import type { UpstreamClient } from './upstream.js';
 
 export { type Tracked, trackedFrom } from './tracked.js';
+export type { UpstreamClient } from './upstream.js';
+
+/** Longest stop() waits for the request in flight. */
+export const STOP_WAIT_MS = 1_000;
 
 /** The events that answer the poll in flight. */
 const POLL_ANSWERS: ReadonlySet<CoreEvent['type']> = new Set([
@@ -28,14 +32,6 @@ const POLL_ANSWERS: ReadonlySet<CoreEvent['type']> = new Set([
   'graphFailed',
   'failed',
 ]);
-
-export interface UpstreamClient {
-  connections(): Promise<Connection[]>;
-  /** connections with LibreLinkUp's clock and per-entry issues; clients without it are judged by the local clock */
-  connectionsAnswer?(): Promise<ConnectionsAnswer>;
-  graph(patientId: string): Promise<Graph>;
-  readonly stats: { requests: number; logins: number };
-}
 
 export interface PollerDeps {
   key: string;
@@ -107,12 +103,24 @@ export class AccountPoller {
     this.dispatch({ type: 'start', now: this.now() });
   }
 
-  /** Cancels the timer and waits for the request in flight (its answer is dropped; the next run asks again). */
+  /**
+   * Cancels the timer and waits for the request in flight (its answer is dropped; the next run asks
+   * again), at most STOP_WAIT_MS: a hung upstream must not hold up the shutdown, whose later steps
+   * (the MQTT goodbye) have a budget of their own.
+   */
   async stop(): Promise<void> {
     this.dispatch({ type: 'stop', now: this.now() });
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    while (this.inFlight !== null) await this.inFlight;
+    let waited: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      waited = setTimeout(resolve, STOP_WAIT_MS);
+    });
+    const settled = (async () => {
+      while (this.inFlight !== null) await this.inFlight;
+    })();
+    await Promise.race([settled, limit]);
+    clearTimeout(waited);
     for (const resolve of this.pollEnded.splice(0)) resolve();
   }
 

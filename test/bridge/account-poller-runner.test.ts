@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AccountPoller } from '../../src/bridge/account-poller.js';
+import { AccountPoller, STOP_WAIT_MS } from '../../src/bridge/account-poller.js';
 import { AccountStore } from '../../src/bridge/store.js';
 import type { Connection } from '../../src/librelinkup/model.js';
 import { silentLogger } from '../../src/log.js';
@@ -61,7 +61,7 @@ describe('AccountPoller runner', () => {
     const stopping = poller.stop().then(() => {
       stopped = true;
     });
-    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.advanceTimersByTimeAsync(STOP_WAIT_MS - 100);
     expect(stopped).toBe(false);
     answer([connection({ latest: reading(T0, 120) })]);
     await stopping;
@@ -71,6 +71,22 @@ describe('AccountPoller runner', () => {
     expect(asked).toBe(1);
     expect(upstream.calls).toEqual([]);
     expect(sink.readings).toEqual([]);
+  });
+
+  it('stop() waits at most STOP_WAIT_MS for a request that hangs', async () => {
+    const upstream = new FakeUpstream(T0);
+    upstream.connections = () => new Promise(() => {});
+    const poller = singleAccountPoller({ dir, client: upstream, sink: new RecordingSink() });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(1_000);
+    let stopped = false;
+    const stopping = poller.stop().then(() => {
+      stopped = true;
+    });
+    await vi.advanceTimersByTimeAsync(STOP_WAIT_MS);
+    await stopping;
+    expect(stopped).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('a bug in the core while taking an answer fails that poll as `internal`; the polling goes on', async () => {
