@@ -7,13 +7,14 @@ import type { AccountConfig, Config } from '../config/types.js';
 import { maskEmail } from '../librelinkup/mask.js';
 import type { Session } from '../librelinkup/model.js';
 import type { Logger } from '../log.js';
-import { AccountPoller, type Tracked, trackedFrom, type UpstreamClient } from './account-poller.js';
+import { AccountPoller, type UpstreamClient } from './account-poller.js';
 import type { AccountStatus, BridgeSink, PatientView } from './events.js';
 import { HistoryStore } from './history-store.js';
 import { matchPatient } from './patient.js';
 import { People } from './people.js';
 import { SlugRegistry } from './slugs.js';
 import { AccountStore } from './store.js';
+import { type Tracked, trackedFrom } from './tracked.js';
 import { withLatestInHistory } from './view.js';
 
 export interface ClientFactoryInput {

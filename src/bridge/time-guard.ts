@@ -5,7 +5,7 @@
 import type { ConnectionsAnswer } from '../librelinkup/client.js';
 import type { DataIssue } from '../librelinkup/lenient.js';
 import { FUTURE_TOLERANCE_MS } from '../librelinkup/limits.js';
-import type { Connection, Reading } from '../librelinkup/model.js';
+import type { Reading } from '../librelinkup/model.js';
 import type { Logger } from '../log.js';
 import { nextIssues } from './data-issues.js';
 import {
@@ -29,11 +29,6 @@ export interface TimeTracked {
   newestTs: number;
   /** forget `latest` and the reading log from this time on */
   forgetFrom(from: number): void;
-}
-
-interface Source {
-  connections(): Promise<Connection[]>;
-  connectionsAnswer?(): Promise<ConnectionsAnswer>;
 }
 
 function iso(ms: number): string {
@@ -61,13 +56,6 @@ export class TimeGuard {
    */
   clockOffset(): number {
     return this.offsetMs;
-  }
-
-  /** One connections answer; a client without a clock is judged by this machine's clock. */
-  async fetch(client: Source, now: () => number): Promise<ConnectionsAnswer> {
-    if (client.connectionsAnswer) return client.connectionsAnswer();
-    const connections = await client.connections();
-    return { connections, upstreamNow: now(), clockFromHeader: false, issues: [] };
   }
 
   /**
