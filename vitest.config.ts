@@ -31,7 +31,8 @@ export default defineConfig({
         },
       },
       {
-        // End-to-end files each get a fresh process: they may warp the clock (test/e2e/warp.ts).
+        // End-to-end files each get a fresh process: a bridge a failed test left running cannot
+        // disturb the next file.
         test: { ...shared, name: 'e2e', include: ['test/e2e/**/*.test.ts'], isolate: true },
       },
     ],
