@@ -75,8 +75,11 @@ describe.concurrent('MQTT and Home Assistant end to end', () => {
     await run(defer, broker, upstream);
     const topic = 'homeassistant/sensor/librelinkup2mqtt_p-1/glucose/config';
     await waitUntil(() => collector.on(topic).length === 1, 'first discovery');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(collector.on(topic)).toHaveLength(1); // unchanged configs are not re-sent
+    // Unchanged configs are not re-sent: two more polls (a second apart) and still one config.
+    const polls = () => upstream.calls.filter((c) => c === 'connections').length;
+    const from = polls();
+    await waitUntil(() => polls() >= from + 2, 'two more polls');
+    expect(collector.on(topic)).toHaveLength(1);
     const ha = await Collector.connect(broker.url, ['none/#']);
     defer(() => ha.close());
     const t0 = Date.now();
