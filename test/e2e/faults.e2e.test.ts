@@ -3,11 +3,11 @@
 import { describe, expect, it, type TestContext } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
-import type { SimFault, SimOptions } from '../../src/simulator/types.js';
+import type { SimFault } from '../../src/simulator/types.js';
 import { cleanupFor } from './cleanup.js';
 import { Collector, waitUntil } from './collector.js';
 import { configFor, type RunningBridge, runBridge, startSim } from './harness.js';
-import { EMAIL, MGDL_PATIENT, twoPatients } from './world.js';
+import { EMAIL, MGDL_PATIENT, movableClock, twoPatients } from './world.js';
 
 const BASE = 'librelinkup2mqtt';
 const ACCOUNT_STATE = /^librelinkup2mqtt\/bridge\/acct_[0-9a-f]{8}\/state$/;
@@ -21,12 +21,10 @@ interface AccountState {
 type Malformed = Extract<SimFault, { kind: 'malformed' }>['variant'];
 
 describe.concurrent('upstream faults end to end', () => {
-  async function setup(
-    ctx: TestContext,
-    world: SimOptions = twoPatients(Date.now),
-    account: Record<string, unknown> = {},
-  ) {
+  async function setup(ctx: TestContext, account: Record<string, unknown> = {}) {
     const defer = cleanupFor(ctx);
+    const clock = movableClock();
+    const world = twoPatients(clock.now);
     const sim = await startSim(world);
     defer(() => sim.close());
     const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger: silentLogger() });
@@ -36,9 +34,22 @@ describe.concurrent('upstream faults end to end', () => {
     const base = configFor(sim, broker.url, { poll: { interval: 1, min_interval: 0.25, timeout: 3 } }, world);
     const config = { ...base, accounts: base.accounts.map((a) => ({ ...a, ...account })) };
     const start = async (): Promise<RunningBridge> => {
-      const bridge = await runBridge(config);
+      const bridge = await runBridge(config, clock.now);
       defer(() => bridge.stop());
       return bridge;
+    };
+    /**
+     * After a failure the account backs off (asserted: the next attempt is planned later). The
+     * back-off passes on the clock the fake server shares, readings coming meanwhile as they
+     * would, and "poll now" asks for the next attempt at once: the test does not sit it out.
+     */
+    const sitOutBackoff = async (bridge: RunningBridge) => {
+      const account = () => bridge.app.bridge.accounts()[0]!;
+      await waitUntil(() => account().ok === false && account().blockedUntil !== null, 'the back-off');
+      const wait = account().blockedUntil! - clock.now();
+      expect(wait).toBeGreaterThan(0);
+      clock.advance(wait);
+      bridge.app.bridge.pollNow();
     };
     const accountStates = () =>
       collector.messages
@@ -48,7 +59,7 @@ describe.concurrent('upstream faults end to end', () => {
       collector
         .on(`${BASE}/anna_smith/reading`)
         .map((m) => JSON.parse(m.payload) as { timestamp: string; glucose_mgdl: number });
-    return { sim, collector, start, accountStates, readings };
+    return { sim, collector, start, accountStates, readings, sitOutBackoff };
   }
 
   it('a lockout at login: one attempt, then nothing inside it, and the problem says until when', async (ctx) => {
@@ -86,7 +97,7 @@ describe.concurrent('upstream faults end to end', () => {
   });
 
   it('a terms step with accept_terms: accepted once, then readings flow', async (ctx) => {
-    const { sim, start, readings } = await setup(ctx, twoPatients(Date.now), { accept_terms: true });
+    const { sim, start, readings } = await setup(ctx, { accept_terms: true });
     sim.setPendingSteps(EMAIL, ['tou', 'pp']);
     await start();
     await waitUntil(() => readings().length >= 2, 'readings after accepting');
@@ -102,8 +113,8 @@ describe.concurrent('upstream faults end to end', () => {
     const variants: Malformed[] = ['not_json', 'empty', 'missing_data', 'truncated'];
     await Promise.all(
       variants.map(async (variant) => {
-        const { sim, collector, start, accountStates, readings } = await setup(ctx);
-        await start();
+        const { sim, collector, start, accountStates, readings, sitOutBackoff } = await setup(ctx);
+        const bridge = await start();
         await waitUntil(() => readings().length >= 2, `${variant}: first readings`);
         sim.addFault({ endpoint: 'connections', fault: { kind: 'malformed', variant } });
         await waitUntil(
@@ -112,6 +123,7 @@ describe.concurrent('upstream faults end to end', () => {
         );
         const seen = readings().length;
         // Back-off (10 s with jitter), then the next poll succeeds.
+        await sitOutBackoff(bridge);
         await waitUntil(
           () => readings().length >= seen + 2 && accountStates().at(-1)?.ok === true,
           `${variant}: recovery`,
@@ -132,12 +144,13 @@ describe.concurrent('upstream faults end to end', () => {
   }, 90_000);
 
   it('an upstream that hangs 20 s: a timeout, back-off for this account, then recovery without a duplicate', async (ctx) => {
-    const { sim, start, accountStates, readings } = await setup(ctx);
-    await start();
+    const { sim, start, accountStates, readings, sitOutBackoff } = await setup(ctx);
+    const bridge = await start();
     await waitUntil(() => readings().length >= 2, 'first readings');
     sim.addFault({ endpoint: 'connections', fault: { kind: 'hang', ms: 20_000 } });
     await waitUntil(() => accountStates().some((s) => s.error_kind === 'timeout'), 'timeout state');
     const seen = readings().length;
+    await sitOutBackoff(bridge);
     await waitUntil(
       () => readings().length >= seen + 3 && accountStates().at(-1)?.ok === true,
       'recovery',
