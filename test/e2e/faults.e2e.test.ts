@@ -4,6 +4,7 @@ import { describe, expect, it, type TestContext } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import type { SimFault } from '../../src/simulator/types.js';
+import { sitOutBackoff } from './backoff.js';
 import { cleanupFor } from './cleanup.js';
 import { Collector, waitUntil } from './collector.js';
 import { configFor, type RunningBridge, runBridge, startSim } from './harness.js';
@@ -38,19 +39,7 @@ describe.concurrent('upstream faults end to end', () => {
       defer(() => bridge.stop());
       return bridge;
     };
-    /**
-     * After a failure the account backs off (asserted: the next attempt is planned later). The
-     * back-off passes on the clock the fake server shares, readings coming meanwhile as they
-     * would, and "poll now" asks for the next attempt at once: the test does not sit it out.
-     */
-    const sitOutBackoff = async (bridge: RunningBridge) => {
-      const account = () => bridge.app.bridge.accounts()[0]!;
-      await waitUntil(() => account().ok === false && account().blockedUntil !== null, 'the back-off');
-      const wait = account().blockedUntil! - clock.now();
-      expect(wait).toBeGreaterThan(0);
-      clock.advance(wait);
-      bridge.app.bridge.pollNow();
-    };
+    const sitOut = (bridge: RunningBridge) => sitOutBackoff(bridge, clock);
     const accountStates = () =>
       collector.messages
         .filter((m) => ACCOUNT_STATE.test(m.topic))
@@ -59,7 +48,7 @@ describe.concurrent('upstream faults end to end', () => {
       collector
         .on(`${BASE}/anna_smith/reading`)
         .map((m) => JSON.parse(m.payload) as { timestamp: string; glucose_mgdl: number });
-    return { sim, collector, start, accountStates, readings, sitOutBackoff };
+    return { sim, collector, start, accountStates, readings, sitOut };
   }
 
   it('a lockout at login: one attempt, then nothing inside it, and the problem says until when', async (ctx) => {
@@ -113,7 +102,7 @@ describe.concurrent('upstream faults end to end', () => {
     const variants: Malformed[] = ['not_json', 'empty', 'missing_data', 'truncated'];
     await Promise.all(
       variants.map(async (variant) => {
-        const { sim, collector, start, accountStates, readings, sitOutBackoff } = await setup(ctx);
+        const { sim, collector, start, accountStates, readings, sitOut } = await setup(ctx);
         const bridge = await start();
         await waitUntil(() => readings().length >= 2, `${variant}: first readings`);
         sim.addFault({ endpoint: 'connections', fault: { kind: 'malformed', variant } });
@@ -123,7 +112,7 @@ describe.concurrent('upstream faults end to end', () => {
         );
         const seen = readings().length;
         // Back-off (10 s with jitter), then the next poll succeeds.
-        await sitOutBackoff(bridge);
+        await sitOut(bridge);
         await waitUntil(
           () => readings().length >= seen + 2 && accountStates().at(-1)?.ok === true,
           `${variant}: recovery`,
@@ -144,13 +133,13 @@ describe.concurrent('upstream faults end to end', () => {
   }, 90_000);
 
   it('an upstream that hangs 20 s: a timeout, back-off for this account, then recovery without a duplicate', async (ctx) => {
-    const { sim, start, accountStates, readings, sitOutBackoff } = await setup(ctx);
+    const { sim, start, accountStates, readings, sitOut } = await setup(ctx);
     const bridge = await start();
     await waitUntil(() => readings().length >= 2, 'first readings');
     sim.addFault({ endpoint: 'connections', fault: { kind: 'hang', ms: 20_000 } });
     await waitUntil(() => accountStates().some((s) => s.error_kind === 'timeout'), 'timeout state');
     const seen = readings().length;
-    await sitOutBackoff(bridge);
+    await sitOut(bridge);
     await waitUntil(
       () => readings().length >= seen + 3 && accountStates().at(-1)?.ok === true,
       'recovery',
