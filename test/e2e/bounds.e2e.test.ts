@@ -6,10 +6,11 @@ import { describe, expect, it, type TestContext } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import type { SimOptions, SimPatientSpec } from '../../src/simulator/types.js';
+import { sitOutBackoff } from './backoff.js';
 import { cleanupFor } from './cleanup.js';
 import { Collector, waitUntil } from './collector.js';
 import { configFor, type RunningBridge, runBridge, startSim } from './harness.js';
-import { EMAIL, MGDL_PATIENT, MMOL_PATIENT, PASSWORD, twoPatients, USER_ID } from './world.js';
+import { EMAIL, MGDL_PATIENT, MMOL_PATIENT, movableClock, PASSWORD, twoPatients, USER_ID } from './world.js';
 
 const BASE = 'librelinkup2mqtt';
 const ACCOUNT_STATE = /^librelinkup2mqtt\/bridge\/acct_[0-9a-f]{8}\/state$/;
@@ -46,6 +47,7 @@ describe.concurrent('bounds end to end', () => {
     ctx: TestContext,
     w: SimOptions,
     poll = { interval: 1, min_interval: 0.25, timeout: 3 },
+    now?: () => number,
   ) {
     const defer = cleanupFor(ctx);
     const sim = await startSim(w);
@@ -55,7 +57,7 @@ describe.concurrent('bounds end to end', () => {
     const collector = await Collector.connect(broker.url, [`${BASE}/#`, 'homeassistant/#']);
     defer(() => collector.close());
     const config = configFor(sim, broker.url, { poll }, w);
-    const bridge: RunningBridge = await runBridge(config);
+    const bridge: RunningBridge = await runBridge(config, now);
     defer(() => bridge.stop());
     const readingTopics = () =>
       [...collector.last.keys()].filter((t) => t.startsWith(`${BASE}/`) && t.endsWith('/reading'));
@@ -144,7 +146,8 @@ describe.concurrent('bounds end to end', () => {
   });
 
   it('a compressed bomb: refused as malformed without inflating it, the bridge keeps running and recovers', async (ctx) => {
-    const { sim, collector, bridge } = await setup(ctx, twoPatients(Date.now));
+    const clock = movableClock();
+    const { sim, collector, bridge } = await setup(ctx, twoPatients(clock.now), undefined, clock.now);
     const readings = () => collector.on(`${BASE}/anna_smith/reading`);
     const states = () =>
       collector.messages
@@ -156,6 +159,7 @@ describe.concurrent('bounds end to end', () => {
     expect(bridge.logs.text()).toContain('LibreLinkUp answered more than 4 MB on connections');
     const seen = readings().length;
     // Back-off (5-10 s), then the next poll succeeds.
+    await sitOutBackoff(bridge, clock);
     await waitUntil(() => readings().length > seen && states().at(-1)?.ok === true, 'recovery', 40_000);
     expect(sim.requests.filter((r) => r.outcome === 'bomb')).toHaveLength(1);
   }, 60_000);
