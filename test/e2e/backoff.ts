@@ -8,13 +8,15 @@ import type { RunningBridge } from './harness.js';
 import type { movableClock } from './world.js';
 
 export async function sitOutBackoff(
-  bridge: RunningBridge,
+  bridge: Pick<RunningBridge, 'app'>,
   clock: ReturnType<typeof movableClock>,
 ): Promise<void> {
   const account = () => bridge.app.bridge.accounts()[0]!;
   await waitUntil(() => account().ok === false && account().blockedUntil !== null, 'the back-off');
   const wait = account().blockedUntil! - clock.now();
   expect(wait, 'a back-off after the failure').toBeGreaterThan(0);
+  // Backed off, not stopped: the bridge has planned its next attempt itself.
+  expect(account().nextPollAt, 'the next attempt planned').toBeGreaterThanOrEqual(account().blockedUntil!);
   clock.advance(wait);
   bridge.app.bridge.pollNow();
 }
