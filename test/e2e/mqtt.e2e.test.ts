@@ -67,6 +67,8 @@ describe.concurrent('MQTT and Home Assistant end to end', () => {
     const late = await Collector.connect(broker.url, [`${BASE}/#`, 'homeassistant/#']);
     defer(() => late.close());
     await waitUntil(() => late.json(`${BASE}/anna_smith/state`) !== undefined, 'retained state');
+    // Retained messages come filter by filter: the configs may follow the states.
+    await waitUntil(() => late.messages.some((m) => m.topic.endsWith('/glucose/config')), 'retained config');
     expect(late.messages.find((m) => m.topic.endsWith('/glucose/config'))?.retain).toBe(true);
   });
 
