@@ -32,7 +32,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    // Vitest's default is one worker per core but one: 1 on a 2-core machine, every file in turn.
+    // Vitest's default is the number of cores less one: 1 here, so every file ran in turn.
     // Most files wait more than they compute, so more run side by side than there are cores.
     maxWorkers: 5,
     // Files share one process per worker: loading the modules (and compiling the JSON schemas) once
