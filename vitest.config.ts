@@ -34,7 +34,7 @@ export default defineConfig({
     pool: 'forks',
     // Vitest's default is the number of cores less one: 1 here, so every file ran in turn.
     // Most files wait more than they compute, so more run side by side than there are cores.
-    maxWorkers: 5,
+    maxWorkers: 4,
     // Files share one process per worker: loading the modules (and compiling the JSON schemas) once
     // instead of once per file was most of the time. Tests leave no global behind: fake timers are
     // restored in afterEach, and every end-to-end test closes what it started when it finishes.

@@ -108,6 +108,8 @@ describe.concurrent('MQTT and Home Assistant end to end', () => {
     clock.advance(ABSENCE_MS);
     const topic = 'homeassistant/sensor/librelinkup2mqtt_p-1/glucose/config';
     await waitUntil(() => collector.last.get(topic) === '', 'removal');
+    // The retained state is cleared too (it may follow the configs).
+    await waitUntil(() => collector.last.get(`${BASE}/anna_smith/state`) === '', 'state cleared');
     expect(collector.last.get(`${BASE}/anna_smith/state`)).toBe('');
   });
 
