@@ -7,7 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { ABSENCE_ANSWERS, ABSENCE_MS } from '../../src/bridge/presence.js';
 import { parseThreshold } from '../../src/config/thresholds.js';
 import type { Config } from '../../src/config/types.js';
@@ -15,6 +15,7 @@ import type { FakeLibreLinkUpServer, SimOptions } from '../../src/simulator/type
 import { startTestBroker } from '../helpers/broker.js';
 import { MOSQUITTO_MISSING, startMosquitto } from '../helpers/mosquitto.js';
 import { type EntityView, type FiredEvent, HaReader } from '../homeassistant/ha-reader.js';
+import { cleanupFor } from './cleanup.js';
 import { configFor, runBridge, startSim } from './harness.js';
 import { EMAIL, MGDL_PATIENT, MMOL_PATIENT, movableClock, twoPatients } from './world.js';
 
@@ -346,21 +347,18 @@ const BROKERS: Array<{ title: string; skip: boolean; start: () => Promise<Broker
   },
 ];
 
-describe.each(BROKERS)('Home Assistant reading the bridge over $title', ({ skip, start }) => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterEach(async () => {
-    for (const c of cleanups.reverse()) await c().catch(() => {});
-    cleanups.length = 0;
-  });
+// Each test has its own fake server, broker, reader and bridge: they run side by side.
+describe.concurrent.each(BROKERS)('Home Assistant reading the bridge over $title', ({ skip, start }) => {
   const test = skip ? it.skip : it;
 
-  async function setup(clock = movableClock()) {
+  async function setup(ctx: TestContext, clock = movableClock()) {
+    const defer = cleanupFor(ctx);
     const { anna, ben } = people(clock.now());
     const world = worldOf(clock.now, anna, ben);
     const sim = await startSim(world);
-    cleanups.push(() => sim.close());
+    defer(() => sim.close());
     const broker = await start();
-    cleanups.push(() => broker.close());
+    defer(() => broker.close());
     const config: Config = configFor(sim, broker.url, { poll: POLL }, world);
     config.accounts[0]!.patients = [
       {
@@ -370,12 +368,12 @@ describe.each(BROKERS)('Home Assistant reading the bridge over $title', ({ skip,
       },
       { id: MMOL_PATIENT },
     ];
-    cleanups.push(async () => rmSync(config.data_dir, { recursive: true, force: true }));
+    defer(async () => rmSync(config.data_dir, { recursive: true, force: true }));
     const reader = await HaReader.connect(broker.url);
-    cleanups.push(() => reader.close());
+    defer(() => reader.close());
     const bridge = await runBridge(config, clock.now);
-    cleanups.push(() => bridge.stop());
-    return { sim, broker, reader, bridge, clock, anna, ben };
+    defer(() => bridge.stop());
+    return { sim, broker, reader, bridge, clock, anna, ben, defer };
   }
 
   function allIds(anna: Person, ben: Person): string[] {
@@ -408,13 +406,13 @@ describe.each(BROKERS)('Home Assistant reading the bridge over $title', ({ skip,
     'shows every entity of both patients as upstream has it: glucose and unit, precision, trend (unknown for ' +
       'TrendArrow 0), high/low against targets and the config override, timestamp, range, rate/delta; ' +
       'all unavailable once the bridge stops',
-    async () => {
-      const { sim, reader, bridge, anna, ben } = await setup();
+    async (ctx) => {
+      const { sim, reader, bridge, anna, ben } = await setup(ctx);
       await discovered(reader, anna, ben);
 
-      // Bridge device: connected, no problem, a poll-now button. The account's first `ok` is published
-      // after the first poll's graph reads, so it may land after every patient entity is complete.
-      await reader.waitFor(() => reader.entity(BRIDGE.connectivity)?.state === 'on', 'bridge connected');
+      // Bridge device: connected, no problem, a poll-now button. The account's status follows the
+      // patients' states of the same poll, so it may still be on its way.
+      await reader.waitFor(() => reader.entity(BRIDGE.connectivity)?.state === 'on', 'the bridge connected');
       expect(reader.entity(BRIDGE.connectivity)).toMatchObject({ state: 'on', available: true });
       expect(reader.entity(BRIDGE.connectivity)?.config.device_class).toBe('connectivity');
       expect(reader.entity(BRIDGE.problem)).toMatchObject({ state: 'off', available: true });
@@ -462,8 +460,8 @@ describe.each(BROKERS)('Home Assistant reading the bridge over $title', ({ skip,
   test(
     'fires each event once, on the transition into low, urgent_low, high, in_range, falling_quickly and ' +
       'rising_quickly, with the reading in its attributes',
-    async () => {
-      const { sim, reader, anna, ben } = await setup();
+    async (ctx) => {
+      const { sim, reader, anna, ben } = await setup(ctx);
       await discovered(reader, anna, ben);
       // The window opens at the reading shown now: everything after it is compared.
       const from = {
@@ -516,9 +514,9 @@ describe.each(BROKERS)('Home Assistant reading the bridge over $title', ({ skip,
   test(
     'after 15 minutes without a reading: glucose, trend, high, low, rate, delta and range unavailable, ' +
       'the timestamp stays, stale fires once; fresh again when readings resume',
-    async () => {
+    async (ctx) => {
       const clock = movableClock();
-      const { sim, reader, anna, ben } = await setup(clock);
+      const { sim, reader, anna, ben } = await setup(ctx, clock);
       await discovered(reader, anna, ben);
 
       sim.pauseReadings(anna.id);
@@ -571,8 +569,8 @@ describe.each(BROKERS)('Home Assistant reading the bridge over $title', ({ skip,
 
   test(
     're-sends discovery, states and availability within 5 s of homeassistant/status online',
-    async () => {
-      const { sim, reader, anna, ben } = await setup();
+    async (ctx) => {
+      const { sim, reader, anna, ben } = await setup(ctx);
       await discovered(reader, anna, ben);
       reader.reset(); // Home Assistant restarted: it knows nothing
       expect(reader.entities()).toEqual([]);
@@ -593,8 +591,8 @@ describe.each(BROKERS)('Home Assistant reading the bridge over $title', ({ skip,
 
   test(
     'removes the entities of a patient no longer shared (empty retained configs), keeps the others',
-    async () => {
-      const { sim, broker, reader, clock, anna, ben } = await setup();
+    async (ctx) => {
+      const { sim, broker, reader, clock, anna, ben, defer } = await setup(ctx);
       await discovered(reader, anna, ben);
       sim.unfollow(EMAIL, ben.id);
       // Removal waits for the absence to be confirmed: several answers, then several minutes.
@@ -613,7 +611,7 @@ describe.each(BROKERS)('Home Assistant reading the bridge over $title', ({ skip,
 
       // Home Assistant started afterwards finds only retained configs: none for Ben.
       const late = await HaReader.connect(broker.url);
-      cleanups.push(() => late.close());
+      defer(() => late.close());
       await late.waitFor(
         () => complete(late, remaining),
         "the late reader finding Anna's and the bridge's entities",
@@ -634,8 +632,8 @@ describe.each(BROKERS)('Home Assistant reading the bridge over $title', ({ skip,
 
   test(
     'a changed password turns the account problem on, with last_error saying so in words',
-    async () => {
-      const { sim, reader, anna, ben } = await setup();
+    async (ctx) => {
+      const { sim, reader, anna, ben } = await setup(ctx);
       await discovered(reader, anna, ben);
       expect(reader.entity(BRIDGE.problem)?.state).toBe('off');
       const changed = 'Ch4nged-Elsewhere!';

@@ -4,11 +4,12 @@
 // real reading.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import type { Config } from '../../src/config/types.js';
 import { silentLogger } from '../../src/log.js';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import type { SimOptions } from '../../src/simulator/types.js';
+import { cleanupFor } from './cleanup.js';
 import { Collector, waitUntil } from './collector.js';
 import { configFor, type RunningBridge, runBridge, startSim } from './harness.js';
 import { MGDL_PATIENT, MMOL_PATIENT, movableClock, twoPatients } from './world.js';
@@ -23,20 +24,15 @@ interface Published {
   range?: string;
 }
 
-describe('hostile upstream end to end', () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterEach(async () => {
-    for (const c of cleanups.reverse()) await c().catch(() => {});
-    cleanups.length = 0;
-  });
-
-  async function setup(world: SimOptions = twoPatients(Date.now)) {
+describe.concurrent('hostile upstream end to end', () => {
+  async function setup(ctx: TestContext, world: SimOptions = twoPatients(Date.now)) {
+    const defer = cleanupFor(ctx);
     const sim = await startSim(world);
-    cleanups.push(() => sim.close());
+    defer(() => sim.close());
     const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger: silentLogger() });
-    cleanups.push(() => broker.close());
+    defer(() => broker.close());
     const collector = await Collector.connect(broker.url, [`${BASE}/#`]);
-    cleanups.push(() => collector.close());
+    defer(() => collector.close());
     const config: Config = configFor(
       sim,
       broker.url,
@@ -45,7 +41,7 @@ describe('hostile upstream end to end', () => {
     );
     const start = async (now?: () => number): Promise<RunningBridge> => {
       const bridge = await runBridge(config, now);
-      cleanups.push(() => bridge.stop());
+      defer(() => bridge.stop());
       return bridge;
     };
     const published = (slug: string, kind: 'reading' | 'state') =>
@@ -61,11 +57,11 @@ describe('hostile upstream end to end', () => {
     return { sim, collector, config, start, published, accountStates, served };
   }
 
-  it('a reading 2 h in the future is never published nor stored, and the next real readings (an urgent low) flow, also after a restart', async () => {
+  it('a reading 2 h in the future is never published nor stored, and the next real readings (an urgent low) flow, also after a restart', async (ctx) => {
     let lowFrom = Number.POSITIVE_INFINITY;
     const world = twoPatients(Date.now);
     world.patients[0]!.curve = (t) => (t >= lowFrom ? 45 : 120);
-    const { sim, config, start, published, served } = await setup(world);
+    const { sim, config, start, published, served } = await setup(ctx, world);
     let bridge = await start();
     await waitUntil(() => published('anna_smith', 'reading').length >= 2, 'first readings');
     sim.addFault({
@@ -109,8 +105,8 @@ describe('hostile upstream end to end', () => {
     );
   }, 60_000);
 
-  it('a future reading stored by an older version is discarded at the first answer; real readings flow', async () => {
-    const { config, start, published } = await setup();
+  it('a future reading stored by an older version is discarded at the first answer; real readings flow', async (ctx) => {
+    const { config, start, published } = await setup(ctx);
     let bridge = await start();
     await waitUntil(() => published('anna_smith', 'reading').length >= 2, 'first readings');
     await bridge.stop();
@@ -159,13 +155,18 @@ describe('hostile upstream end to end', () => {
     ['a 10 000 character last name', { lastName: 'x'.repeat(10_000) }, /data\[\d\]\.lastName/],
   ];
 
-  it('one patient with a bad field (future sensor, null name, glucose as string or out of range, unparsable timestamp, huge name): the other patient is still published, the log names patient and path', async () => {
+  it('one patient with a bad field (future sensor, null name, glucose as string or out of range, unparsable timestamp, huge name): the other patient is still published, the log names patient and path', async (ctx) => {
     // Each case against its own fake server, broker and bridge, side by side.
-    await Promise.all(BAD_FIELDS.map(([name, set, path]) => oneBadField(name, set, path)));
+    await Promise.all(BAD_FIELDS.map(([name, set, path]) => oneBadField(ctx, name, set, path)));
   }, 40_000);
 
-  async function oneBadField(name: string, set: Record<string, unknown>, path: RegExp): Promise<void> {
-    const { sim, start, published, accountStates, served } = await setup();
+  async function oneBadField(
+    ctx: TestContext,
+    name: string,
+    set: Record<string, unknown>,
+    path: RegExp,
+  ): Promise<void> {
+    const { sim, start, published, accountStates, served } = await setup(ctx);
     const bridge = await start();
     await waitUntil(
       () => published('anna_smith', 'reading').length >= 1 && published('ben_jones', 'reading').length >= 1,
@@ -197,18 +198,23 @@ describe('hostile upstream end to end', () => {
     }
   }
 
-  it('a wrong_types or bad_timestamp body (every entry spoiled once): no malformed error, the fields named, readings resume', async () => {
+  it('a wrong_types or bad_timestamp body (every entry spoiled once): no malformed error, the fields named, readings resume', async (ctx) => {
     await Promise.all([
-      spoiledOnce('wrong_types', /glucoseMeasurement\.ValueInMgPerDl: is the string "HIGH"/),
+      spoiledOnce(ctx, 'wrong_types', /glucoseMeasurement\.ValueInMgPerDl: is the string "HIGH"/),
       spoiledOnce(
+        ctx,
         'bad_timestamp',
         /glucoseMeasurement\.FactoryTimestamp: is the string "13\/45\/2024 99:99:99 XM", not a timestamp/,
       ),
     ]);
   }, 30_000);
 
-  async function spoiledOnce(variant: 'wrong_types' | 'bad_timestamp', message: RegExp): Promise<void> {
-    const { sim, start, published, accountStates } = await setup();
+  async function spoiledOnce(
+    ctx: TestContext,
+    variant: 'wrong_types' | 'bad_timestamp',
+    message: RegExp,
+  ): Promise<void> {
+    const { sim, start, published, accountStates } = await setup(ctx);
     const bridge = await start();
     await waitUntil(() => published('anna_smith', 'reading').length >= 2, 'first readings');
     sim.addFault({ endpoint: 'connections', fault: { kind: 'malformed', variant } });
@@ -228,8 +234,8 @@ describe('hostile upstream end to end', () => {
     );
   }
 
-  it('a bad graph point: the other points are used, the log names patient and path', async () => {
-    const { sim, start, published } = await setup();
+  it('a bad graph point: the other points are used, the log names patient and path', async (ctx) => {
+    const { sim, start, published } = await setup(ctx);
     sim.addFault({
       endpoint: 'graph',
       fault: { kind: 'hostile', patientId: MGDL_PATIENT, set: { 'graphData.0.FactoryTimestamp': 'soon' } },
@@ -245,8 +251,8 @@ describe('hostile upstream end to end', () => {
     expect(views.find((v) => v.snapshot.slug === 'anna_smith')?.history.length ?? 0).toBeGreaterThan(1);
   }, 30_000);
 
-  it('this machine 3 h behind LibreLinkUp: readings are still published and the clock is named', async () => {
-    const { start, published } = await setup();
+  it('this machine 3 h behind LibreLinkUp: readings are still published and the clock is named', async (ctx) => {
+    const { start, published } = await setup(ctx);
     const bridge = await start(() => Date.now() - 3 * HOUR);
     await waitUntil(() => published('anna_smith', 'reading').length >= 3, 'readings with a late clock');
     await waitUntil(
@@ -257,8 +263,8 @@ describe('hostile upstream end to end', () => {
     expect(bridge.logs.text()).not.toMatch(/refused a reading/);
   }, 30_000);
 
-  it('this machine ahead of LibreLinkUp: readings arrive stale for a stretch, and the warning names the clock difference', async () => {
-    const { start, published } = await setup();
+  it('this machine ahead of LibreLinkUp: readings arrive stale for a stretch, and the warning names the clock difference', async (ctx) => {
+    const { start, published } = await setup(ctx);
     const clock = movableClock();
     clock.advance(30 * 60_000);
     const bridge = await start(clock.now);
@@ -276,8 +282,8 @@ describe('hostile upstream end to end', () => {
     expect(msgs.filter((m) => m.includes('readings arrive already stale'))).toHaveLength(1);
   }, 30_000);
 
-  it('readings that move 10 min backwards: logged, held once, then LibreLinkUp timeline followed; nothing newer left unpublished', async () => {
-    const { sim, start, published, served } = await setup();
+  it('readings that move 10 min backwards: logged, held once, then LibreLinkUp timeline followed; nothing newer left unpublished', async (ctx) => {
+    const { sim, start, published, served } = await setup(ctx);
     const bridge = await start();
     await waitUntil(() => published('anna_smith', 'reading').length >= 2, 'first readings');
     sim.addFault({

@@ -1,9 +1,10 @@
 // Issue 8's entities end to end: fake LibreLinkUp server → real bridge → MQTT state JSON, which every
 // such entity reads through its value_template (checked against the discovery configs too).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import type { SimOptions } from '../../src/simulator/types.js';
+import { cleanupFor } from './cleanup.js';
 import { Collector, waitUntil } from './collector.js';
 import { configFor, runBridge, startSim } from './harness.js';
 import { EMAIL, movableClock, PASSWORD, USER_ID } from './world.js';
@@ -27,20 +28,15 @@ interface State {
   sensor_problem: string;
 }
 
-describe('insight entities end to end', () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterEach(async () => {
-    for (const c of cleanups.reverse()) await c().catch(() => {});
-    cleanups.length = 0;
-  });
-
-  async function run(world: SimOptions, now: () => number) {
+describe.concurrent('insight entities end to end', () => {
+  async function run(ctx: TestContext, world: SimOptions, now: () => number) {
+    const defer = cleanupFor(ctx);
     const sim = await startSim(world);
-    cleanups.push(() => sim.close());
+    defer(() => sim.close());
     const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger: silentLogger() });
-    cleanups.push(() => broker.close());
+    defer(() => broker.close());
     const collector = await Collector.connect(broker.url, [`${BASE}/#`, 'homeassistant/#']);
-    cleanups.push(() => collector.close());
+    defer(() => collector.close());
     const config = configFor(
       sim,
       broker.url,
@@ -48,15 +44,15 @@ describe('insight entities end to end', () => {
       world,
     );
     const bridge = await runBridge(config, now);
-    cleanups.push(() => bridge.stop());
-    return { sim, collector, bridge, config, broker };
+    defer(() => bridge.stop());
+    return { sim, collector, bridge, config, broker, defer };
   }
 
   function account(patients: string[]): SimOptions['accounts'][number] {
     return { email: EMAIL, password: PASSWORD, userId: USER_ID, region: 'eu', patients };
   }
 
-  it('a Libre 3 near expiry, no active sensor, then a new one; too few readings for 24 h figures', async () => {
+  it('a Libre 3 near expiry, no active sensor, then a new one; too few readings for 24 h figures', async (ctx) => {
     const clock = movableClock();
     const t0 = clock.now();
     const activated = Math.floor((t0 - 14.5 * DAY) / 1000) * 1000;
@@ -87,7 +83,7 @@ describe('insight entities end to end', () => {
         },
       ],
     };
-    const { sim, collector } = await run(world, clock.now);
+    const { sim, collector } = await run(ctx, world, clock.now);
     const lia = () => collector.json<State>(`${BASE}/lia_three/state`);
     const noah = () => collector.json<State>(`${BASE}/noah_none/state`);
     await waitUntil(() => lia() !== undefined && noah() !== undefined, 'both patients');
@@ -134,7 +130,7 @@ describe('insight entities end to end', () => {
     expect(events).toContain('sensor_started');
   });
 
-  it('time in range, average and GMI once 24 h are covered (graph seed, then a 12 h gap filled from the graph)', async () => {
+  it('time in range, average and GMI once 24 h are covered (graph seed, then a 12 h gap filled from the graph)', async (ctx) => {
     const clock = movableClock();
     const t0 = clock.now();
     const world: SimOptions = {
@@ -156,7 +152,7 @@ describe('insight entities end to end', () => {
         },
       ],
     };
-    const { collector } = await run(world, clock.now);
+    const { collector } = await run(ctx, world, clock.now);
     const tia = () => collector.json<State>(`${BASE}/tia_range/state`);
     await waitUntil(() => tia() !== undefined, 'first state');
     expect(tia()!.time_in_range).toBeNull(); // ~12 h of graph: not yet 70 % of 24 h
@@ -171,7 +167,7 @@ describe('insight entities end to end', () => {
     // GMI (%) = 3.31 + 0.02392 × mean mg/dL
     expect(s.gmi!).toBeCloseTo(3.31 + 0.02392 * s.average!, 1);
   });
-  it('a restart with the same data_dir keeps the 24 h figures: the same values at once, no waiting for coverage', async () => {
+  it('a restart with the same data_dir keeps the 24 h figures: the same values at once, no waiting for coverage', async (ctx) => {
     const clock = movableClock();
     const t0 = clock.now();
     const world: SimOptions = {
@@ -192,7 +188,7 @@ describe('insight entities end to end', () => {
         },
       ],
     };
-    const { collector, bridge, config } = await run(world, clock.now);
+    const { collector, bridge, config, defer } = await run(ctx, world, clock.now);
     const kim = () => collector.json<State>(`${BASE}/kim_keep/state`);
     await waitUntil(() => kim() !== undefined, 'first state');
     clock.advance(12 * HOUR);
@@ -205,7 +201,7 @@ describe('insight entities end to end', () => {
     const states = () => collector.on(`${BASE}/kim_keep/state`).length;
     const seen = states();
     const again = await runBridge(config, clock.now);
-    cleanups.push(() => again.stop());
+    defer(() => again.stop());
     await waitUntil(() => states() > seen + 1, 'states after the restart', 30_000);
     const after = collector
       .on(`${BASE}/kim_keep/state`)

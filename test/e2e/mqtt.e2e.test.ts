@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { type App, startApp } from '../../src/app.js';
 import { ABSENCE_ANSWERS, ABSENCE_MS } from '../../src/bridge/presence.js';
 import { createLogger } from '../../src/log.js';
@@ -11,20 +11,16 @@ import { FakeUpstream } from '../bridge/fake-upstream.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { captureLogs } from '../helpers/logs.js';
 import { checkDiscovery } from '../homeassistant/ha-checklist.js';
+import { cleanupFor, type Defer } from './cleanup.js';
 import { Collector, waitUntil } from './collector.js';
 import { injectedUpstreamConfig } from './harness.js';
 import { movableClock } from './world.js';
 
 const BASE = 'librelinkup2mqtt';
 
-describe('MQTT and Home Assistant end to end', () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterEach(async () => {
-    for (const c of cleanups.reverse()) await c().catch(() => {});
-    cleanups.length = 0;
-  });
-
+describe.concurrent('MQTT and Home Assistant end to end', () => {
   async function run(
+    defer: Defer,
     broker: TestBroker,
     upstream: FakeUpstream,
     dataDir = mkdtempSync(join(tmpdir(), 'llu-mqtt-')),
@@ -37,22 +33,23 @@ describe('MQTT and Home Assistant end to end', () => {
       makeClient: () => upstream,
       ...(now ? { now } : {}),
     });
-    cleanups.push(() => app.stop());
+    defer(() => app.stop());
     return { app, logs: capture, dataDir };
   }
 
-  async function setup(periodMs = 200) {
+  async function setup(ctx: TestContext, periodMs = 200) {
+    const defer = cleanupFor(ctx);
     const broker = await startTestBroker();
-    cleanups.push(() => broker.close());
+    defer(() => broker.close());
     const upstream = new FakeUpstream(Date.now() - 2_000, periodMs, 0);
     const collector = await Collector.connect(broker.url, [`${BASE}/#`, 'homeassistant/#']);
-    cleanups.push(() => collector.close());
-    return { broker, upstream, collector };
+    defer(() => collector.close());
+    return { broker, upstream, collector, defer };
   }
 
-  it('publishes valid, retained discovery for every entity, then states, and the bridge online', async () => {
-    const { broker, upstream, collector } = await setup();
-    await run(broker, upstream);
+  it('publishes valid, retained discovery for every entity, then states, and the bridge online', async (ctx) => {
+    const { broker, upstream, collector, defer } = await setup(ctx);
+    await run(defer, broker, upstream);
     await waitUntil(() => collector.json(`${BASE}/anna_smith/state`) !== undefined, 'state');
     await waitUntil(
       () => collector.last.has('homeassistant/sensor/librelinkup2mqtt_p-1/glucose/config'),
@@ -68,20 +65,25 @@ describe('MQTT and Home Assistant end to end', () => {
     expect(collector.last.get(`${BASE}/anna_smith/availability`)).toBe('online');
     // A late subscriber (Home Assistant after a restart) gets configs and state as retained messages.
     const late = await Collector.connect(broker.url, [`${BASE}/#`, 'homeassistant/#']);
-    cleanups.push(() => late.close());
+    defer(() => late.close());
     await waitUntil(() => late.json(`${BASE}/anna_smith/state`) !== undefined, 'retained state');
+    // Retained messages come filter by filter: the configs may follow the states.
+    await waitUntil(() => late.messages.some((m) => m.topic.endsWith('/glucose/config')), 'retained config');
     expect(late.messages.find((m) => m.topic.endsWith('/glucose/config'))?.retain).toBe(true);
   });
 
-  it('re-sends discovery and states within 5 s of Home Assistant announcing itself online', async () => {
-    const { broker, upstream, collector } = await setup(60_000);
-    await run(broker, upstream);
+  it('re-sends discovery and states within 5 s of Home Assistant announcing itself online', async (ctx) => {
+    const { broker, upstream, collector, defer } = await setup(ctx, 60_000);
+    await run(defer, broker, upstream);
     const topic = 'homeassistant/sensor/librelinkup2mqtt_p-1/glucose/config';
     await waitUntil(() => collector.on(topic).length === 1, 'first discovery');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(collector.on(topic)).toHaveLength(1); // unchanged configs are not re-sent
+    // Unchanged configs are not re-sent: two more polls (a second apart) and still one config.
+    const polls = () => upstream.calls.filter((c) => c === 'connections').length;
+    const from = polls();
+    await waitUntil(() => polls() >= from + 2, 'two more polls');
+    expect(collector.on(topic)).toHaveLength(1);
     const ha = await Collector.connect(broker.url, ['none/#']);
-    cleanups.push(() => ha.close());
+    defer(() => ha.close());
     const t0 = Date.now();
     await (
       ha as unknown as { client: { publishAsync: (t: string, p: string) => Promise<unknown> } }
@@ -91,11 +93,11 @@ describe('MQTT and Home Assistant end to end', () => {
     await waitUntil(() => collector.on(`${BASE}/anna_smith/state`).length >= 2, 'state re-sent');
   });
 
-  it('removes a vanished patient with empty retained configs', async () => {
-    const { broker, collector } = await setup();
+  it('removes a vanished patient with empty retained configs', async (ctx) => {
+    const { broker, collector, defer } = await setup(ctx);
     const clock = movableClock();
     const upstream = new FakeUpstream(clock.now() - 2_000, 200, 0, clock.now);
-    await run(broker, upstream, undefined, clock.now);
+    await run(defer, broker, upstream, undefined, clock.now);
     await waitUntil(() => collector.json(`${BASE}/anna_smith/state`) !== undefined, 'state');
     upstream.present = false;
     // Removal waits for the absence to be confirmed: several answers, then several minutes.
@@ -106,18 +108,20 @@ describe('MQTT and Home Assistant end to end', () => {
     clock.advance(ABSENCE_MS);
     const topic = 'homeassistant/sensor/librelinkup2mqtt_p-1/glucose/config';
     await waitUntil(() => collector.last.get(topic) === '', 'removal');
+    // The retained state is cleared too (it may follow the configs).
+    await waitUntil(() => collector.last.get(`${BASE}/anna_smith/state`) === '', 'state cleared');
     expect(collector.last.get(`${BASE}/anna_smith/state`)).toBe('');
   });
 
-  it('polls on the button, ignores a retained or unknown command, rate-limits presses', async () => {
-    const { broker, upstream, collector } = await setup(60_000);
-    const { logs } = await run(broker, upstream);
+  it('polls on the button, ignores a retained or unknown command, rate-limits presses', async (ctx) => {
+    const { broker, upstream, collector, defer } = await setup(ctx, 60_000);
+    const { logs } = await run(defer, broker, upstream);
     await waitUntil(() => collector.json(`${BASE}/anna_smith/state`) !== undefined, 'state');
     const pub = (await Collector.connect(broker.url, ['none/#'])) as unknown as {
       client: { publishAsync: (t: string, p: string, o?: object) => Promise<unknown> };
       close(): Promise<void>;
     };
-    cleanups.push(() => pub.close());
+    defer(() => pub.close());
     await pub.client.publishAsync(`${BASE}/bridge/request/poll`, 'PRESS');
     await waitUntil(() => logs.text().includes('poll now requested'), 'press handled');
     await pub.client.publishAsync(`${BASE}/bridge/request/poll`, 'PRESS');
@@ -127,7 +131,8 @@ describe('MQTT and Home Assistant end to end', () => {
     expect(logs.text().match(/poll now requested/g)).toHaveLength(1);
   });
 
-  it('delivers every reading once, in order, to a persistent QoS 1 subscriber across an 8 s broker outage', async () => {
+  it('delivers every reading once, in order, to a persistent QoS 1 subscriber across an 8 s broker outage', async (ctx) => {
+    const defer = cleanupFor(ctx);
     let admitBridge = true;
     const admit = (id: string) => id !== 'bridge-under-test' || admitBridge;
     let broker = await startTestBroker({ admit });
@@ -137,8 +142,8 @@ describe('MQTT and Home Assistant end to end', () => {
       clientId: 'persistent',
       clean: false,
     });
-    cleanups.push(() => sub.close());
-    const { logs } = await run(broker, upstream);
+    defer(() => sub.close());
+    const { logs } = await run(defer, broker, upstream);
     await waitUntil(() => sub.messages.length >= 3, 'readings before the outage');
     await broker.close();
     const outageStart = Date.now();
@@ -146,7 +151,7 @@ describe('MQTT and Home Assistant end to end', () => {
     const outageEnd = Date.now();
     admitBridge = false;
     broker = await startTestBroker({ port, admit });
-    cleanups.push(() => broker.close());
+    defer(() => broker.close());
     // Let the subscriber re-subscribe first (the restarted broker lost its session), then the bridge.
     await waitUntil(() => broker.broker.connectedClients >= 1, 'subscriber back', 20_000);
     await new Promise((r) => setTimeout(r, 300));

@@ -17,9 +17,10 @@ import { createLogger, silentLogger } from '../../src/log.js';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import type { FakeLibreLinkUpServer, SimFault } from '../../src/simulator/types.js';
 import { captureLogs, type LogCapture } from '../helpers/logs.js';
+import { sitOutBackoff } from './backoff.js';
 import { Collector, waitUntil } from './collector.js';
 import { configFor, startSim } from './harness.js';
-import { EMAIL, PASSWORD, twoPatients } from './world.js';
+import { EMAIL, movableClock, PASSWORD, twoPatients } from './world.js';
 
 const BASE = 'librelinkup2mqtt';
 const DAY = 86_400_000;
@@ -39,6 +40,8 @@ interface World {
   accountStates(base?: string): AccountState[];
   readings(): unknown[];
   loginsOk(): number;
+  /** shared by the fake server and every bridge started here */
+  clock: ReturnType<typeof movableClock>;
 }
 
 interface Running {
@@ -50,7 +53,8 @@ interface Running {
 async function withWorld(fn: (w: World) => Promise<void>): Promise<void> {
   const cleanups: Array<() => Promise<unknown>> = [];
   try {
-    const world = twoPatients(Date.now);
+    const clock = movableClock();
+    const world = twoPatients(clock.now);
     const sim = await startSim(world);
     cleanups.push(() => sim.close());
     const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger: silentLogger() });
@@ -76,6 +80,7 @@ async function withWorld(fn: (w: World) => Promise<void>): Promise<void> {
           {
             logger,
             version: '0.0.0-test',
+            now: clock.now,
             ...(overrides.makeClient ? { makeClient: overrides.makeClient } : {}),
           },
         );
@@ -88,6 +93,7 @@ async function withWorld(fn: (w: World) => Promise<void>): Promise<void> {
           .map((m) => JSON.parse(m.payload) as AccountState),
       readings: () => collector.on(`${BASE}/anna_smith/reading`),
       loginsOk: () => sim.requests.filter((r) => r.endpoint === 'login' && r.outcome === 'ok').length,
+      clock,
     });
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => {});
@@ -185,14 +191,15 @@ describe.concurrent('secrets, sessions, own errors, instance identity end to end
   });
 
   it('a login answering a token that cannot be a header is malformed, then one fresh login works', async () => {
-    await withWorld(async ({ sim, start, accountStates, readings, loginsOk }) => {
+    await withWorld(async ({ sim, start, accountStates, readings, loginsOk, clock }) => {
       // Two: the global host's redirect and the regional login answer.
       sim.addFault({ endpoint: 'login', fault: { kind: 'ticket', token: 'tök\u0001en' }, times: 2 });
-      await start();
+      const bridge = await start();
       await waitUntil(() => accountStates().some((s) => s.error_kind === 'malformed'), 'malformed state');
       const state = accountStates().find((s) => s.error_kind === 'malformed')!;
       expect(state.message).toMatch(/on login/);
       expect(sim.requests.filter((r) => r.endpoint === 'connections')).toHaveLength(0);
+      await sitOutBackoff(bridge, clock);
       await waitUntil(
         () => readings().length >= 1 && accountStates().at(-1)?.ok === true,
         'recovery',
@@ -204,7 +211,7 @@ describe.concurrent('secrets, sessions, own errors, instance identity end to end
   }, 60_000);
 
   it('a bug of ours is `internal` with its stack in the log, never "unreachable", and polling goes on', async () => {
-    await withWorld(async ({ start, accountStates, readings }) => {
+    await withWorld(async ({ start, accountStates, readings, clock }) => {
       let calls = 0;
       const makeClient: ClientFactory = (input) => {
         const real = defaultClientFactory(input);
@@ -223,7 +230,8 @@ describe.concurrent('secrets, sessions, own errors, instance identity end to end
           },
         };
       };
-      const { logs } = await start({ makeClient });
+      const bridge = await start({ makeClient });
+      const { logs } = bridge;
       await waitUntil(() => accountStates().some((s) => s.error_kind === 'internal'), 'internal state');
       const state = accountStates().find((s) => s.error_kind === 'internal')!;
       expect(state.message).toMatch(
@@ -236,6 +244,7 @@ describe.concurrent('secrets, sessions, own errors, instance identity end to end
       expect(parsed.err.type).toBe('TypeError');
       expect(parsed.err.stack).toMatch(/secrets-sessions\.e2e\.test\.ts/);
       // Backed off, not stopped: the next poll delivers.
+      await sitOutBackoff(bridge, clock);
       await waitUntil(
         () => readings().length >= 1 && accountStates().at(-1)?.ok === true,
         'next poll',

@@ -2,11 +2,12 @@
 // there, the real bridge starts, publishes, and says once what it did about it.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { accountKey } from '../../src/bridge/bridge.js';
 import type { Config } from '../../src/config/types.js';
 import { silentLogger } from '../../src/log.js';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
+import { cleanupFor } from './cleanup.js';
 import { Collector, waitUntil } from './collector.js';
 import { configFor, type RunningBridge, runBridge, startSim } from './harness.js';
 import { EMAIL, MGDL_PATIENT, MMOL_PATIENT, twoPatients } from './world.js';
@@ -15,27 +16,22 @@ const BASE = 'librelinkup2mqtt';
 type ReadingMsg = { timestamp: string; glucose_mgdl: number };
 type Line = { level: string; msg: string; [key: string]: unknown };
 
-describe('state files end to end', () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterEach(async () => {
-    for (const c of cleanups.reverse()) await c().catch(() => {});
-    cleanups.length = 0;
-  });
-
-  async function setup(overrides: Partial<Config> = {}) {
+describe.concurrent('state files end to end', () => {
+  async function setup(ctx: TestContext, overrides: Partial<Config> = {}) {
+    const defer = cleanupFor(ctx);
     const world = twoPatients(Date.now);
     const sim = await startSim(world);
-    cleanups.push(() => sim.close());
+    defer(() => sim.close());
     const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger: silentLogger() });
-    cleanups.push(() => broker.close());
+    defer(() => broker.close());
     const poll = { interval: 1, min_interval: 0.25, timeout: 5 };
     const config = configFor(sim, broker.url, { poll, ...overrides }, world);
     const collector = await Collector.connect(broker.url, [`${BASE}/#`]);
-    cleanups.push(() => collector.close());
+    defer(() => collector.close());
     const file = join(config.data_dir, `${accountKey(EMAIL)}.json`);
     const start = async (): Promise<RunningBridge> => {
       const bridge = await runBridge(config);
-      cleanups.push(() => bridge.stop());
+      defer(() => bridge.stop());
       return bridge;
     };
     const readings = (slug: string) =>
@@ -64,8 +60,8 @@ describe('state files end to end', () => {
     expect(ts).toEqual([...ts].sort((a, b) => a - b));
   }
 
-  it('a state file of valid JSON and the wrong shape: moved aside with one warning, the bridge starts and publishes', async () => {
-    const env = await setup();
+  it('a state file of valid JSON and the wrong shape: moved aside with one warning, the bridge starts and publishes', async (ctx) => {
+    const env = await setup(ctx);
     const saved = await firstRun(env);
     // `patients` as a list of the entries (what a careless edit or another tool might leave).
     writeFileSync(env.file, JSON.stringify({ ...saved, patients: Object.values(saved.patients) }));
@@ -85,8 +81,8 @@ describe('state files end to end', () => {
     expect(JSON.parse(readFileSync(env.file, 'utf8')).patients[MGDL_PATIENT].slug).toBe('anna_smith');
   });
 
-  it('one bad patient entry: the good one keeps its slug and watermark (nothing re-published), the bad one starts afresh', async () => {
-    const env = await setup();
+  it('one bad patient entry: the good one keeps its slug and watermark (nothing re-published), the bad one starts afresh', async (ctx) => {
+    const env = await setup(ctx);
     const saved = await firstRun(env);
     const annaWatermark = saved.patients[MGDL_PATIENT]!.log.lastPublishedTs;
     delete (saved.patients[MMOL_PATIENT] as Record<string, unknown>).connection;
@@ -115,8 +111,8 @@ describe('state files end to end', () => {
     expect(now.patients[MMOL_PATIENT].connection.patientId).toBe(MMOL_PATIENT);
   });
 
-  it('a saved reading with glucose as a string or an impossible timestamp: the start is not fatal, nothing bad is published', async () => {
-    const env = await setup();
+  it('a saved reading with glucose as a string or an impossible timestamp: the start is not fatal, nothing bad is published', async (ctx) => {
+    const env = await setup(ctx);
     const saved = await firstRun(env);
     saved.patients[MGDL_PATIENT]!.latest.mgdl = String(saved.patients[MGDL_PATIENT]!.latest.mgdl);
     saved.patients[MMOL_PATIENT]!.latest.timestamp = 1e300;
@@ -146,8 +142,8 @@ describe('state files end to end', () => {
     ]);
   });
 
-  it('a data_dir that cannot be written: the bridge keeps publishing, with one error line per store', async () => {
-    const env = await setup();
+  it('a data_dir that cannot be written: the bridge keeps publishing, with one error line per store', async (ctx) => {
+    const env = await setup(ctx);
     // A file where data_dir's parent should be: no directory can be made there, as root either.
     const blocker = join(env.config.data_dir, 'not-a-dir');
     writeFileSync(blocker, 'x');

@@ -49,13 +49,27 @@ export function twoPatients(now: () => number, extra: Partial<SimOptions> = {}):
   };
 }
 
-/** A clock the test can move forward; the fake server and the bridge both read it. */
+/**
+ * A clock the test can move forward, or hold still for a while; the fake server and the bridge both
+ * read it. It only moves what `now()` says: timers already set still fire in real time.
+ */
 export function movableClock() {
   let offset = 0;
+  let heldAt: number | null = null;
   return {
-    now: () => Date.now() + offset,
+    now: () => heldAt ?? Date.now() + offset,
     advance(ms: number) {
-      offset += ms;
+      if (heldAt !== null) heldAt += ms;
+      else offset += ms;
+    },
+    hold() {
+      heldAt ??= Date.now() + offset;
+    },
+    /** Runs on from where it was held: the time held never passed. */
+    release() {
+      if (heldAt === null) return;
+      offset = heldAt - Date.now();
+      heldAt = null;
     },
   };
 }
