@@ -42,7 +42,8 @@ function handle(world: CoreWorld, state: AccountState, event: CoreEvent): Step {
     case 'stop':
       return { state: { ...state, running: false, poll: null }, effects: [{ type: 'persist' }] };
     case 'sessionChanged':
-      return { state, effects: [{ type: 'persist' }] };
+      // LibreLinkUp renews the ticket with every answer: during a poll its end writes the session.
+      return { state, effects: state.running && state.poll !== null ? [] : [{ type: 'persist' }] };
     case 'tick':
       return tick(world, state, event.now);
     case 'pollNow':

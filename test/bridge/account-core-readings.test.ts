@@ -251,6 +251,24 @@ const rules: Array<{ rule: string; check: () => void }> = [
     },
   },
   {
+    rule: 'a session renewed during a poll (LibreLinkUp slides the ticket on every answer) is written with the poll, not on its own',
+    check: () => {
+      const d = steady();
+      d.send({ type: 'pollDue', now: NOW + MIN });
+      // Renewed by the connections answer, before the core sees that answer.
+      expect(of(d.send({ type: 'sessionChanged', now: NOW + MIN }), 'persist')).toEqual([]);
+      const answered = d.send({
+        type: 'connections',
+        now: NOW + MIN,
+        answer: answerOf([live(T0)], NOW + MIN),
+      });
+      expect(of(answered, 'persist')).toHaveLength(1);
+      // Outside a poll (a login answered after stop, say) it is written at once.
+      d.send({ type: 'stop', now: NOW + MIN });
+      expect(of(d.send({ type: 'sessionChanged', now: NOW + MIN }), 'persist')).toHaveLength(1);
+    },
+  },
+  {
     rule: "a second poll ending while the first one's reading is still with the sink writes the state file anyway",
     check: () => {
       const d = steady();
