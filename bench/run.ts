@@ -98,7 +98,9 @@ async function scaleOnly(): Promise<void> {
   process.stdout.write(
     `delivered ${r.delivered}/${r.readings}, freshness median ${r.freshnessMedianS} s, p95 ${r.freshnessP95S} s\n` +
       `CPU ${r.cpuPercent} % of one core, RSS end ${r.rssMB} MB, peak ${r.rssPeakMB} MB (goal <= 200), ` +
-      `heap ${r.heapUsedMB} MB, event-loop delay p99 ${r.eldP99Ms} ms\n`,
+      `heap ${r.heapUsedMB} MB, event-loop delay p99 ${r.eldP99Ms} ms\n` +
+      `every patient published ${r.allFirstPublishedS ?? 'never'} s after spawn; measured from ${r.measuredFromS} s; ` +
+      `${r.requestsPerMinute} requests/min, ${r.loginsInWindow} logins in the window\n`,
   );
 }
 

@@ -37,8 +37,12 @@ export interface AppOptions {
   pagesAllowFrom?: readonly string[];
 }
 
-/** Stopping must finish within 3 s even if the broker or upstream hangs. */
-export const STOP_BUDGET_MS = 2_500;
+/**
+ * Stopping ends within 4 s even if the broker or upstream hangs: the steps' own limits add up to 3 s
+ * (1 s for a LibreLinkUp request in flight, 1 s each for the offline message and the disconnect),
+ * well inside the 10 s Docker and the Supervisor allow before SIGKILL.
+ */
+export const STOP_BUDGET_MS = 4_000;
 
 export const defaultClientFactory: ClientFactory = ({
   account,

@@ -15,7 +15,7 @@ import { addLive } from './outbox.js';
 import { fullName, matchPatient, slugify } from './patient.js';
 import { ABSENCE_ANSWERS, ABSENCE_MS } from './presence.js';
 import { spacingOf } from './schedule.js';
-import { readingNow, refresh, snapshotOf } from './snapshot.js';
+import { loadHistory, readingNow, refresh, snapshotOf } from './snapshot.js';
 import { forgetFrom, forTime, RECENT_MAX, readingKey, type Tracked } from './tracked.js';
 
 /** The freshness setting (requests per reading the schedule may spend) and the spacing it gives. */
@@ -146,6 +146,7 @@ function acceptLive(
   t.log = addLive(t.log, reading, periodOf(t.cadence), times.seenAt);
   t.latest = reading;
   t.recent = [...(t.recent ?? []).slice(1 - RECENT_MAX), readingKey(reading)];
+  loadHistory(world, t, readingNow(world, times.now));
   t.history = addToHistory(t.history, [reading], readingNow(world, times.now));
   // A reading accepted now is fresh again: its stale event comes 15 minutes after it (tick).
   return [

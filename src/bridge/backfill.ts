@@ -12,7 +12,7 @@ import { type Effect, logLine } from './effects.js';
 import { addToHistory } from './history.js';
 import { addGraph, graphUnavailable } from './outbox.js';
 import { type GraphPurpose, graphPurpose, SEEDED, seedFailed } from './seeding.js';
-import { readingNow } from './snapshot.js';
+import { loadHistory, readingNow } from './snapshot.js';
 
 export type GraphStep =
   /** ask the graph of this person next */
@@ -54,6 +54,7 @@ export function onGraph(
   if (t !== undefined) {
     world.time.graphIssues(patientId, t.slug, graph.issues ?? []);
     if (purpose === 'gap') t.log = addGraph(t.log, graph.readings, now);
+    loadHistory(world, t, readingNow(world, now));
     t.history = addToHistory(t.history, graph.readings, readingNow(world, now));
     t.seed = SEEDED;
     effects.push(

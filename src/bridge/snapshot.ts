@@ -102,8 +102,12 @@ export function namingSnapshot(world: CoreWorld, t: Subject, now: number): Patie
   return snapshotOf(world, t, now);
 }
 
-/** Load the stored history once per person and run (24 h figures at once after a restart). */
-function loadHistory(world: CoreWorld, t: Tracked, now: number): void {
+/**
+ * Load the stored history once per person and run (24 h figures at once after a restart). Called
+ * before anything is added to a person's history too: an append may compact the file, which is then
+ * rewritten from the history in memory, so that must already hold what the file had.
+ */
+export function loadHistory(world: CoreWorld, t: Tracked, now: number): void {
   if (t.historyLoaded === true || world.history === undefined) return;
   t.historyLoaded = true;
   const stored = world.history.load(t.connection.patientId, t.slug);

@@ -1,6 +1,7 @@
 // One request of the client as it is sent, and what an authenticated answer means before it is
 // parsed: a refused session (log in again once), or a status other than data.
 
+import { policyOf } from './error-policy.js';
 import { isLluError, LluError } from './errors.js';
 import { matches } from './schemas.js';
 
@@ -17,8 +18,9 @@ export function joinUrl(base: string, path: string): string {
   return base.replace(/\/+$/, '') + path;
 }
 
+/** The session was refused: one fresh login may help (error-policy.ts `endsSession`). */
 export function needsRelogin(err: unknown): err is LluError {
-  return isLluError(err) && (err.kind === 'unauthorized' || err.kind === 'missing_cached_user');
+  return isLluError(err) && policyOf(err.kind).endsSession;
 }
 
 /** status 0 is data; on graph/logbook status 4 means the patient is unknown (or on another region). */

@@ -282,3 +282,22 @@ const rules: Array<{ rule: string; check: () => void }> = [
 describe('account core: readings, staleness, presence, stop', () => {
   it.each(rules)('$rule', ({ check }) => check());
 });
+
+describe('the stored history comes first', () => {
+  it('a person seen for the first time this run appends to their history file only after loading it (a compaction rewrites the file from memory)', () => {
+    const storedReadings = Array.from({ length: 30 }, (_, i) => reading(T0 - (30 - i) * MIN, 100 + i));
+    const world = { ...coreWorld(), history: { load: () => storedReadings } } as ReturnType<typeof coreWorld>;
+    const d = new Driver(world);
+    d.send({ type: 'start', now: NOW });
+    const effects = d.poll(NOW, [live(T0)]);
+    const appends = effects.filter((e) => e.type === 'appendHistory');
+    expect(appends.length).toBeGreaterThan(0);
+    for (const a of appends) {
+      if (a.type !== 'appendHistory') continue;
+      // Every append hands the store the whole history: the 30 stored readings and the new one.
+      expect(a.history.map((r) => r.timestamp)).toEqual(
+        expect.arrayContaining([...storedReadings.map((r) => r.timestamp), T0]),
+      );
+    }
+  });
+});
