@@ -38,6 +38,12 @@ export interface Account {
 export class People<T extends PersistedPatient> {
   private readonly records = new Map<string, T>();
   private readonly presence = new Map<string, Presence>();
+  /**
+   * Who each account has a sighting of, kept with `presence`: every account's poll asks for its
+   * people several times, and scanning everyone followed through every account each time made
+   * hundreds of accounts cost quadratic work and garbage.
+   */
+  private readonly byAccount = new Map<string, Set<string>>();
   private tombstones: Record<string, Tombstone> = {};
   private readonly removedAtStart = new Map<string, T[]>();
   private readonly order: string[];
@@ -94,7 +100,7 @@ export class People<T extends PersistedPatient> {
       }
       this.records.set(id, record);
       // Assumed present until each of these accounts has answered without them for long enough.
-      this.presence.set(id, Object.fromEntries(followers.map((a) => [a.key, SEEN])));
+      this.setPresence(id, Object.fromEntries(followers.map((a) => [a.key, SEEN])));
     }
   }
 
@@ -126,11 +132,28 @@ export class People<T extends PersistedPatient> {
 
   private select(key: string, keep: (s: Sighting) => boolean): Map<string, T> {
     const out = new Map<string, T>();
-    for (const [id, record] of this.records) {
+    for (const id of this.byAccount.get(key) ?? []) {
+      const record = this.records.get(id);
       const s = this.presence.get(id)?.[key];
-      if (s !== undefined && keep(s)) out.set(id, record);
+      if (record !== undefined && s !== undefined && keep(s)) out.set(id, record);
     }
     return out;
+  }
+
+  private setPresence(id: string, next: Presence): void {
+    for (const key of Object.keys(this.presence.get(id) ?? {}))
+      if (!(key in next)) this.byAccount.get(key)?.delete(id);
+    for (const key of Object.keys(next)) {
+      const ids = this.byAccount.get(key) ?? new Set<string>();
+      ids.add(id);
+      this.byAccount.set(key, ids);
+    }
+    this.presence.set(id, next);
+  }
+
+  private deletePresence(id: string): void {
+    for (const key of Object.keys(this.presence.get(id) ?? {})) this.byAccount.get(key)?.delete(id);
+    this.presence.delete(id);
   }
 
   /** The account whose configuration names the person (presence.ts ownerOf). */
@@ -152,7 +175,7 @@ export class People<T extends PersistedPatient> {
     const id = connection.patientId;
     const existing = this.records.get(id);
     if (existing !== undefined) {
-      this.presence.set(id, { ...this.presence.get(id), [key]: SEEN });
+      this.setPresence(id, { ...this.presence.get(id), [key]: SEEN });
       return { record: existing, created: false, returning: false };
     }
     const tomb = this.tombstones[id];
@@ -163,7 +186,7 @@ export class People<T extends PersistedPatient> {
     const record = this.make(startRecord(connection, slug, tomb), now);
     delete this.tombstones[id];
     this.records.set(id, record);
-    this.presence.set(id, { [key]: SEEN });
+    this.setPresence(id, { [key]: SEEN });
     return { record, created: true, returning: tomb !== undefined };
   }
 
@@ -173,13 +196,14 @@ export class People<T extends PersistedPatient> {
    */
   answered(key: string, seen: ReadonlySet<string>, now: number): AnswerOutcome<T> {
     const outcome: AnswerOutcome<T> = { missing: [], back: [], dropped: [], gone: [] };
-    for (const [id, presence] of this.presence) {
-      const before = presence[key];
-      if (before === undefined) continue;
+    for (const id of [...(this.byAccount.get(key) ?? [])]) {
+      const presence = this.presence.get(id);
+      const before = presence?.[key];
+      if (presence === undefined || before === undefined) continue;
       const record = this.records.get(id)!;
       const after = sight(before, seen.has(id), now);
       const next = { ...presence, [key]: after };
-      this.presence.set(id, next);
+      this.setPresence(id, next);
       if (after.missed === 0) {
         if (before.missed > 0) outcome.back.push(record);
         continue;
@@ -197,7 +221,7 @@ export class People<T extends PersistedPatient> {
 
   private forget(id: string, record: T, now: number): void {
     this.records.delete(id);
-    this.presence.delete(id);
+    this.deletePresence(id);
     this.slugs.release(record.slug, id);
     this.tombstones = mergeTombstones([this.tombstones, { [id]: tombstoneOf(record, now) }], now);
   }

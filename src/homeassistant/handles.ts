@@ -26,6 +26,22 @@ export interface HandleOutput {
   send(topic: string, payload: string, retain: boolean): void;
 }
 
+/** The last payload per retained topic of one handle (keyed by topic name, so a slug change resends). */
+class LastSent {
+  private readonly last = new Map<string, string>();
+
+  /** Whether `payload` differs from what was last sent as `what` (always true when forced); records it. */
+  changed(what: string, payload: string, force: boolean): boolean {
+    if (!force && this.last.get(what) === payload) return false;
+    this.last.set(what, payload);
+    return true;
+  }
+
+  clear(): void {
+    this.last.clear();
+  }
+}
+
 /**
  * The discovery a handle sent, as digests in message order (the messages of one handle keep their
  * order and topics): ~15 configs per person would otherwise keep ~1 KB of JSON each in memory.
@@ -56,11 +72,18 @@ abstract class DiscoveryOwner {
     });
   }
 
+  /**
+   * What was last sent on each retained topic: a poll that changes nothing a user sees publishes
+   * nothing (every account polls several times a minute). Sent again whole on refresh.
+   */
+  protected readonly sent = new LastSent();
+
   /** Empty retained configs: Home Assistant removes the entities. */
   protected undiscover(): void {
     if (this.out.discovery) for (const m of this.build()) this.out.send(m.topic, '', true);
     this.digests = [];
     this.inputsKey = null;
+    this.sent.clear();
   }
 }
 
@@ -119,17 +142,19 @@ export class AccountHandle extends DiscoveryOwner {
   update(status: AccountStatus): void {
     this.status = status;
     this.discover(false);
-    this.sendState();
+    this.sendState(false);
   }
 
   refresh(): void {
     this.discover(true);
-    this.sendState();
+    this.sendState(true);
   }
 
-  private sendState(): void {
+  private sendState(force: boolean): void {
     const { topics } = this.out.ctx;
-    this.out.send(topics.accountState(this.status.key), JSON.stringify(accountPayload(this.status)), true);
+    const json = JSON.stringify(accountPayload(this.status));
+    if (this.sent.changed('state', json, force))
+      this.out.send(topics.accountState(this.status.key), json, true);
   }
 }
 
@@ -153,12 +178,12 @@ export class PatientHandle extends DiscoveryOwner {
   update(p: PatientSnapshot): void {
     this.snapshot = p;
     this.discover(false);
-    this.sendState();
+    this.sendState(false);
   }
 
   refresh(): void {
     this.discover(true);
-    this.sendState();
+    this.sendState(true);
   }
 
   /** The person is no longer followed: entities, state and availability are cleared. */
@@ -170,11 +195,15 @@ export class PatientHandle extends DiscoveryOwner {
     this.out.send(topics.patientAvailability(this.snapshot.slug), '', true);
   }
 
-  private sendState(): void {
+  private sendState(force: boolean): void {
     const p = this.snapshot;
     const { topics } = this.out.ctx;
     const state = statePayload(p);
-    if (state !== null) this.out.send(topics.patientState(p.slug), JSON.stringify(state), true);
-    this.out.send(topics.patientAvailability(p.slug), p.stale ? 'offline' : 'online', true);
+    const json = state === null ? null : JSON.stringify(state);
+    if (json !== null && this.sent.changed(`state ${p.slug}`, json, force))
+      this.out.send(topics.patientState(p.slug), json, true);
+    const availability = p.stale ? 'offline' : 'online';
+    if (this.sent.changed(`availability ${p.slug}`, availability, force))
+      this.out.send(topics.patientAvailability(p.slug), availability, true);
   }
 }
