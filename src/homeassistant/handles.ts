@@ -100,22 +100,24 @@ export class BridgeHandle extends DiscoveryOwner {
 
   start(): void {
     this.discover(false);
-    this.sendConnectivity();
+    this.sendConnectivity(true);
   }
 
   setConnected(connected: boolean): void {
     this.connected = connected;
-    this.sendConnectivity();
+    this.sendConnectivity(false);
   }
 
   refresh(): void {
     this.out.send(this.out.ctx.topics.bridgeState(), 'online', true);
     this.discover(true);
-    this.sendConnectivity();
+    this.sendConnectivity(true);
   }
 
-  private sendConnectivity(): void {
-    this.out.send(this.out.ctx.topics.bridgeConnectivity(), this.connected ? 'ON' : 'OFF', true);
+  private sendConnectivity(force: boolean): void {
+    const payload = this.connected ? 'ON' : 'OFF';
+    if (this.sent.changed('connectivity', payload, force))
+      this.out.send(this.out.ctx.topics.bridgeConnectivity(), payload, true);
   }
 }
 

@@ -99,6 +99,15 @@ describe('demo', () => {
       expect(sam.unit).toBe('mmol/L');
       expect(sam.glucose).toBe(Math.round((sam.glucose_mgdl / 18) * 10) / 10);
 
+      // Both people's discovery (each config once, retained): awaited, as the subscriber may have
+      // joined while the first configs were on their way.
+      await waitUntil(
+        () =>
+          collector.messages.filter((m) => m.topic.endsWith('/glucose/config') && m.payload !== '').length >=
+          2,
+        'both glucose configs',
+        20_000,
+      );
       const configs = collector.messages.filter(
         (m) => m.topic.startsWith('homeassistant/') && m.payload !== '',
       );

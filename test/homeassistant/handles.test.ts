@@ -128,6 +128,29 @@ describe('refresh', () => {
     expect(JSON.parse(resent.get(w.topics.patientState('anna_smith'))!).glucose).toBe(190);
   });
 
+  it('an unchanged state, availability or account state is not published again; a reconnect sends it whole', async () => {
+    const w = await recordingPublisher();
+    w.publisher.patientChanged(anna());
+    w.publisher.accountChanged(account());
+    w.sent.length = 0;
+    for (let i = 0; i < 5; i++) {
+      w.publisher.patientChanged(anna());
+      w.publisher.accountChanged(account());
+    }
+    expect(w.sent).toEqual([]);
+    w.publisher.patientChanged(anna({ stale: true }));
+    expect(w.sent.map((m) => [m.topic, m.payload])).toContainEqual([
+      w.topics.patientAvailability('anna_smith'),
+      'offline',
+    ]);
+    w.sent.length = 0;
+    w.reconnect();
+    const resent = w.sent.map((m) => m.topic);
+    expect(resent).toContain(w.topics.patientState('anna_smith'));
+    expect(resent).toContain(w.topics.patientAvailability('anna_smith'));
+    expect(resent).toContain(w.topics.accountState(account().key));
+  });
+
   it('a removed person is not re-sent, and its configs are cleared', async () => {
     const { w } = await populated();
     w.publisher.patientRemoved(ben());
