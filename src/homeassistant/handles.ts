@@ -4,7 +4,6 @@
 // (never for a new reading), and re-sends everything of its own on refresh (Home Assistant's
 // birth message, an MQTT reconnect to a broker that may have lost retained messages).
 
-import { createHash } from 'node:crypto';
 import type { AccountStatus, PatientSnapshot } from '../bridge/events.js';
 import { accountPayload } from './bridge-entities.js';
 import {
@@ -24,6 +23,24 @@ export interface HandleOutput {
   /** mqtt.discovery: false publishes states only */
   discovery: boolean;
   send(topic: string, payload: string, retain: boolean): void;
+}
+
+/**
+ * A 53-bit digest of a config's JSON (cyrb53): only compared with the one sent before on the same
+ * topic, to skip re-sending an unchanged config. A crypto hash object per message cost more memory
+ * at start (thousands of configs) than the configs themselves.
+ */
+export function digestOf(text: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 /** The last payload per retained topic of one handle (keyed by topic name, so a slug change resends). */
@@ -47,7 +64,7 @@ class LastSent {
  * order and topics): ~15 configs per person would otherwise keep ~1 KB of JSON each in memory.
  */
 abstract class DiscoveryOwner {
-  private digests: string[] = [];
+  private digests: number[] = [];
   private inputsKey: string | null = null;
   /** how often discovery was built: once, then only when its inputs changed or on refresh */
   builds = 0;
@@ -65,7 +82,7 @@ abstract class DiscoveryOwner {
     this.builds += 1;
     this.build().forEach((m, i) => {
       const json = stableJson(m.payload);
-      const digest = createHash('sha1').update(json).digest('base64');
+      const digest = digestOf(json);
       if (!force && this.digests[i] === digest) return;
       this.digests[i] = digest;
       this.out.send(m.topic, json, true);

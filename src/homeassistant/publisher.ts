@@ -49,7 +49,7 @@ export class HomeAssistantPublisher implements BridgeSink {
     this.out = {
       ctx: this.ctx,
       discovery: options.config.discovery,
-      send: (topic, payload, retain) => void this.send(topic, payload, retain),
+      send: (topic, payload, retain) => this.send(topic, payload, retain),
     };
     this.bridge = new BridgeHandle(this.out);
   }
@@ -109,7 +109,7 @@ export class HomeAssistantPublisher implements BridgeSink {
       { topic },
       'removing an old Home Assistant entity of this bridge (ids now include the base_topic)',
     );
-    void this.send(topic, '', true);
+    this.send(topic, '', true);
   }
 
   private onPollRequest(payload: Buffer, retained: boolean): void {
@@ -141,10 +141,12 @@ export class HomeAssistantPublisher implements BridgeSink {
     this.options.onPollNow();
   }
 
-  private send(topic: string, payload: string, retain: boolean): Promise<void> {
-    return this.options.mqtt.publish(topic, payload, { retain, qos: 1 }).catch((error: Error) => {
-      this.options.logger.warn({ topic, err: error }, 'MQTT publish failed');
-    });
+  private send(topic: string, payload: string, retain: boolean): void {
+    this.options.mqtt.publishQuiet(topic, payload, { retain, qos: 1 }, this.publishFailed(topic));
+  }
+
+  private publishFailed(topic: string): (error: Error) => void {
+    return (error) => this.options.logger.warn({ topic, err: error }, 'MQTT publish failed');
   }
 
   patientChanged(p: PatientSnapshot): void {
@@ -178,7 +180,7 @@ export class HomeAssistantPublisher implements BridgeSink {
 
   alert(p: PatientSnapshot, a: Alert): void {
     this.options.logger.info({ patient: p.slug, event: a.type }, 'event');
-    void this.send(this.topics.patientEvent(p.slug), JSON.stringify(eventPayload(p, a)), false);
+    this.send(this.topics.patientEvent(p.slug), JSON.stringify(eventPayload(p, a)), false);
   }
 
   accountChanged(a: AccountStatus): void {

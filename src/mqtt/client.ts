@@ -208,6 +208,17 @@ export class MqttConnection {
     await this.client.publishAsync(topic, payload, { retain: options.retain, qos: options.qos });
   }
 
+  /**
+   * The same, for messages nobody waits for (states, discovery): no promise is kept per message
+   * until its PUBACK, which at start, with thousands of configs in flight, was most of the memory.
+   */
+  publishQuiet(topic: string, payload: string, options: PublishOptions, onError: (e: Error) => void): void {
+    if (!this.client) return onError(new Error('MQTT not connected yet'));
+    this.client.publish(topic, payload, { retain: options.retain, qos: options.qos }, (error) => {
+      if (error) onError(error);
+    });
+  }
+
   /** Publish `offline`, let queued messages flush (bounded), disconnect. */
   async close(): Promise<void> {
     const client = this.client;

@@ -22,6 +22,7 @@ async function publisherWithClock() {
     topics,
     subscribe: async (filter: string, handler: Handler) => void handlers.set(filter, handler),
     publish: async () => {},
+    publishQuiet: () => {},
     onReconnect: () => {},
   } as unknown as MqttConnection;
   const { capture, destination } = captureLogs();

@@ -28,6 +28,8 @@ export async function recordingPublisher(base = 'librelinkup2mqtt', discovery = 
     subscribe: async (filter: string, handler: Handler) => void handlers.set(filter, handler),
     publish: async (topic: string, payload: string, o: { retain: boolean; qos: number }) =>
       void sent.push({ topic, payload, retain: o.retain, qos: o.qos }),
+    publishQuiet: (topic: string, payload: string, o: { retain: boolean; qos: number }) =>
+      void sent.push({ topic, payload, retain: o.retain, qos: o.qos }),
     onReconnect: (l: () => void) => void reconnects.push(l),
   } as unknown as MqttConnection;
   const publisher = new HomeAssistantPublisher({
