@@ -30,6 +30,7 @@ export const ROTATING_SECRETS_KEPT = 4096;
 export function registerSecret(value: string | undefined | null, options: { rotating?: boolean } = {}): void {
   if (typeof value !== 'string' || value.length < 4) return;
   if (!options.rotating) {
+    if (!secrets.has(value)) grams.add(value);
     secrets.add(value);
     if (!anyCase.has(value))
       anyCase.set(value, new RegExp(value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu'));
@@ -44,12 +45,61 @@ export function registerSecret(value: string | undefined | null, options: { rota
   if (secrets.has(value)) return;
   rotating.add(value);
   secrets.add(value);
+  grams.add(value);
   if (rotating.size > ROTATING_SECRETS_KEPT) {
     const oldest = rotating.values().next().value as string;
     rotating.delete(oldest);
     secrets.delete(oldest);
+    grams.remove(oldest);
   }
 }
+
+/**
+ * Which strings may hold a registered secret, found without looking for each secret: the first four
+ * characters of every secret, folded to ASCII lower case, counted. A plain-ASCII text none of whose
+ * four-character windows is such a prefix holds no secret in any letter case, so the per-secret
+ * search (thousands of secrets with hundreds of accounts, for every string of every log line) is
+ * skipped. Texts with other characters, and secrets that start with other characters, always take
+ * the full search: Unicode case folding has too many special cases to prefilter safely.
+ */
+export class SecretPrefixes {
+  private readonly counts = new Map<string, number>();
+  /** secrets whose first four characters are not all ASCII */
+  private unusual = 0;
+
+  add(secret: string): void {
+    const p = prefixOf(secret);
+    if (p === null) this.unusual += 1;
+    else this.counts.set(p, (this.counts.get(p) ?? 0) + 1);
+  }
+
+  remove(secret: string): void {
+    const p = prefixOf(secret);
+    if (p === null) this.unusual -= 1;
+    else {
+      const n = (this.counts.get(p) ?? 0) - 1;
+      if (n > 0) this.counts.set(p, n);
+      else this.counts.delete(p);
+    }
+  }
+
+  mayHoldOne(text: string): boolean {
+    if (this.unusual > 0 || !ASCII.test(text)) return this.unusual > 0 || this.counts.size > 0;
+    if (this.counts.size === 0 || text.length < 4) return false;
+    const folded = text.toLowerCase();
+    for (let i = 0; i + 4 <= folded.length; i++) if (this.counts.has(folded.slice(i, i + 4))) return true;
+    return false;
+  }
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+function prefixOf(secret: string): string | null {
+  const head = secret.slice(0, 4);
+  return ASCII.test(head) ? head.toLowerCase() : null;
+}
+
+const grams = new SecretPrefixes();
 
 /** A JSON web token (what LibreLinkUp's session tokens are), known to us or not. */
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
@@ -63,10 +113,12 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 
 export function scrubString(text: string): string {
   let out = text;
-  for (const secret of secrets) {
-    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  if (grams.mayHoldOne(text)) {
+    for (const secret of secrets) {
+      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    }
+    for (const pattern of anyCase.values()) out = out.replace(pattern, REDACTED);
   }
-  for (const pattern of anyCase.values()) out = out.replace(pattern, REDACTED);
   // Bearer tokens we have not been told about yet (e.g. inside an upstream error text).
   return out
     .replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/g, `Bearer ${REDACTED}`)
