@@ -67,16 +67,6 @@ describe('secret prefilter', () => {
     );
   });
 
-  it('leaves a text that holds no secret as it was', () => {
-    registerSecret('Corr3ct-Horse-Battery');
-    fc.assert(
-      fc.property(fc.stringMatching(/^[a-z ]{0,80}$/), (text) => {
-        fc.pre(!text.includes('corr'));
-        expect(scrubString(text)).toBe(text);
-      }),
-    );
-  });
-
   it('finds a secret that starts with non-ASCII characters, in another case', () => {
     registerSecret('Überweisung-42');
     expect(scrubString('echo: überweisung-42 end')).toBe('echo: [redacted] end');
