@@ -10,7 +10,7 @@ import { compressTime, type TimeWarp } from '../../src/time-warp.js';
 import { configFor, runBridge, startSim } from './harness.js';
 import { twoPatients } from './world.js';
 
-const FACTOR = 30;
+const FACTOR = 60;
 const MIN = 60_000;
 let warp: TimeWarp | null = null;
 
@@ -40,16 +40,16 @@ describe('a restart keeps what the scheduler learned', () => {
 
       const first = await runBridge(configured);
       const t1 = Date.now();
-      await waitSimulated(8 * MIN);
-      const learning = connections(t1, t1 + 8 * MIN);
-      await waitSimulated(8 * MIN);
-      const steady = connections(t1 + 8 * MIN, Date.now());
+      await waitSimulated(6 * MIN);
+      const learning = connections(t1, t1 + 6 * MIN);
+      await waitSimulated(6 * MIN);
+      const steady = connections(t1 + 6 * MIN, Date.now());
       await first.stop();
 
       const second = await runBridge(configured);
       const t2 = Date.now();
-      await waitSimulated(8 * MIN);
-      const afterRestart = connections(t2, t2 + 8 * MIN);
+      await waitSimulated(6 * MIN);
+      const afterRestart = connections(t2, t2 + 6 * MIN);
       await second.stop();
 
       // Learning from scratch polls about twice a reading period; once learned, about once.
