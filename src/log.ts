@@ -92,7 +92,7 @@ export class SecretPrefixes {
   }
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
+const ASCII = /^\p{ASCII}*$/u;
 
 function prefixOf(secret: string): string | null {
   const head = secret.slice(0, 4);

@@ -11,7 +11,7 @@ const secretArb = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9]{6,30}$/),
 );
 
-const escape = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('secret prefilter', () => {
   it('says "may hold one" for every text in which a secret occurs, exactly or in any letter case', () => {
@@ -30,7 +30,7 @@ describe('secret prefilter', () => {
             casing === 'lower' ? secret.toLowerCase() : casing === 'upper' ? secret.toUpperCase() : secret;
           const text = `${before}${shown}${after}`;
           // What the full search would find: the secret as registered, or in any case (the /iu search).
-          const found = text.includes(secret) || new RegExp(escape(secret), 'iu').test(text);
+          const found = text.includes(secret) || new RegExp(escapeRegExp(secret), 'iu').test(text);
           if (found) expect(prefixes.mayHoldOne(text)).toBe(true);
         },
       ),

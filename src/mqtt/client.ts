@@ -213,7 +213,10 @@ export class MqttConnection {
    * until its PUBACK, which at start, with thousands of configs in flight, was most of the memory.
    */
   publishQuiet(topic: string, payload: string, options: PublishOptions, onError: (e: Error) => void): void {
-    if (!this.client) return onError(new Error('MQTT not connected yet'));
+    if (!this.client) {
+      onError(new Error('MQTT not connected yet'));
+      return;
+    }
     this.client.publish(topic, payload, { retain: options.retain, qos: options.qos }, (error) => {
       if (error) onError(error);
     });
