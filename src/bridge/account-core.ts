@@ -233,6 +233,7 @@ function scheduleInput(world: CoreWorld, state: AccountState, now: number) {
     intervalMs: world.poll.interval * 1000,
     freshness: pace.freshness,
     spread: world.spread,
+    ...(world.accounts !== undefined ? { accounts: world.accounts } : {}),
     patients: [...world.people.heldBy(world.key, now).values()].map((p) => ({
       latestTs: p.latest?.timestamp ?? null,
       cadence: p.cadence,

@@ -75,6 +75,8 @@ export interface CoreWorld {
   poll: PollConfig;
   /** a stable value in [0, 1) spreading this account's polls against the others */
   spread: number;
+  /** how many accounts the bridge polls (absent: one) */
+  accounts?: number;
   people: People<Tracked>;
   /** every account's patient selection by key, so the account that names a person can be found */
   patientConfigs: ReadonlyMap<string, AccountConfig['patients']>;

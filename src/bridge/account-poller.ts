@@ -51,6 +51,8 @@ export interface PollerDeps {
   history?: HistoryStore;
   /** a stable value in [0, 1) spreading this account's polls against the others */
   spread: number;
+  /** how many accounts the bridge polls (absent: one) */
+  accounts?: number;
   now?: () => number;
   random?: () => number;
 }
@@ -74,6 +76,7 @@ export class AccountPoller {
       account: deps.account,
       poll: deps.poll,
       spread: deps.spread,
+      ...(deps.accounts !== undefined ? { accounts: deps.accounts } : {}),
       people: deps.people,
       patientConfigs: deps.patientConfigs,
       time: new TimeGuard(deps.logger),

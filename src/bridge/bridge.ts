@@ -114,6 +114,7 @@ export class Bridge {
         logger: log,
         history,
         spread: count <= 1 ? 0 : index / count,
+        accounts: count,
         ...(this.options.now ? { now: this.options.now } : {}),
         ...(this.options.random ? { random: this.options.random } : {}),
       });

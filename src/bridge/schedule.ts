@@ -25,6 +25,20 @@ export interface ScheduleInput {
   patients: Array<{ latestTs: number | null; cadence: Cadence }>;
   /** a stable per-account offset in [0, 1) so that many accounts never fire together */
   spread: number;
+  /** how many accounts this bridge polls (the first polls spread over startWindowOf) */
+  accounts?: number;
+}
+
+/** Per account, at least this far apart at start: a few hundred accounts do not log in within one second. */
+export const START_STEP_MS = 50;
+
+/**
+ * The window over which the accounts' first polls are spread: as before for a few accounts, longer for
+ * many (200 accounts: 10 s), never past the poll interval. A burst of hundreds of logins from one
+ * address is what a firewall blocks, and hundreds of first answers at once are the bridge's memory peak.
+ */
+export function startWindowOf(accounts: number, minIntervalMs: number, intervalMs: number): number {
+  return Math.min(intervalMs, Math.max(Math.min(minIntervalMs, 2_000), accounts * START_STEP_MS));
 }
 
 /** Margin after the expected availability, so the poll lands after the upload, not before it. */
@@ -40,7 +54,8 @@ export const CHASE_PERIODS = 3;
 export function nextPollAt(input: ScheduleInput): number {
   const { now, lastPollAt, intervalMs } = input;
   const minIntervalMs = spacingOf(input.minIntervalMs, input.freshness);
-  if (lastPollAt === null) return now + Math.round(input.spread * Math.min(minIntervalMs, 2_000));
+  if (lastPollAt === null)
+    return now + Math.round(input.spread * startWindowOf(input.accounts ?? 1, minIntervalMs, intervalMs));
   const earliest = lastPollAt + minIntervalMs;
   // `fast` may widen the spacing past a short interval: the spacing wins.
   const latest = lastPollAt + Math.max(intervalMs, minIntervalMs);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CREDENTIALS_MAX_MS, HOUR, MINUTE, retryDelay, TRANSIENT_MAX_MS } from '../../src/bridge/backoff.js';
 import { EMPTY_CADENCE, LEARNING_SAMPLES, lagOf, observe, periodOf } from '../../src/bridge/cadence.js';
-import { DUE_MARGIN_MS, nextPollAt } from '../../src/bridge/schedule.js';
+import { DUE_MARGIN_MS, nextPollAt, START_STEP_MS, startWindowOf } from '../../src/bridge/schedule.js';
 import { T0 } from './fixtures.js';
 
 const base = { minIntervalMs: 10_000, intervalMs: 60_000, spread: 0 };
@@ -276,5 +276,30 @@ describe('retryDelay', () => {
     expect(retryDelay(e, 1, T0, () => 1)).toBe(10_000);
     expect(retryDelay(e, 3, T0, () => 1)).toBe(40_000);
     expect(retryDelay(e, 30, T0, () => 1)).toBe(TRANSIENT_MAX_MS);
+  });
+});
+
+describe('first polls at start', () => {
+  const base = { now: T0, lastPollAt: null, minIntervalMs: 10_000, intervalMs: 60_000, patients: [] };
+
+  it('spread a few accounts over the first 2 s, as before', () => {
+    expect(startWindowOf(1, 10_000, 60_000)).toBe(2_000);
+    expect(startWindowOf(3, 10_000, 60_000)).toBe(2_000);
+    expect(startWindowOf(2, 1_000, 60_000)).toBe(1_000);
+    expect(nextPollAt({ ...base, spread: 0 })).toBe(T0);
+    expect(nextPollAt({ ...base, spread: 0.5, accounts: 2 })).toBe(T0 + 1_000);
+  });
+
+  it(`spread hundreds of accounts ${START_STEP_MS} ms apart, never past the poll interval`, () => {
+    expect(startWindowOf(200, 10_000, 60_000)).toBe(10_000);
+    expect(startWindowOf(5_000, 10_000, 60_000)).toBe(60_000);
+    const starts = Array.from({ length: 200 }, (_, i) =>
+      nextPollAt({ ...base, spread: i / 200, accounts: 200 }),
+    );
+    expect(Math.max(...starts) - T0).toBeLessThan(10_000);
+    // No two accounts of the 200 log in within the same 50 ms.
+    const sorted = [...starts].sort((a, b) => a - b);
+    for (let i = 1; i < sorted.length; i++)
+      expect(sorted[i]! - sorted[i - 1]!).toBeGreaterThanOrEqual(START_STEP_MS - 1);
   });
 });
