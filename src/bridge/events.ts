@@ -50,7 +50,7 @@ export interface Thresholds {
   urgentLowMgdl: number;
 }
 
-/** Derived figures (issue 8). Each is null when it cannot be computed honestly. */
+/** Derived figures. Each is null when it cannot be computed honestly. */
 export interface PatientStats {
   /** change per minute in the patient's unit over the recent readings */
   rate: number | null;

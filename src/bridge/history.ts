@@ -1,7 +1,7 @@
 // A bounded per-patient series of readings for the statistics in stats.ts. Pure: the caller owns the
-// array and passes `now`. Live readings arrive about once a minute and graph points every 5 minutes
-// (reference §4 Timing), so one reading per UTC minute loses nothing the stats need and bounds the
-// series at ~24 h of minutes however often the same readings are fed in again.
+// array and passes `now`. Live readings arrive about once a minute and graph points every 5 minutes,
+// so one reading per UTC minute loses nothing the stats need and bounds the series at ~24 h of
+// minutes however often the same readings are fed in again.
 
 import type { Reading } from '../librelinkup/model.js';
 

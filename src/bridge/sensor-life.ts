@@ -1,4 +1,4 @@
-// Sensor lifecycle from LibreLinkUp's `sensor` object (reference §4 "Sensor"): activation `a`, warm-up
+// Sensor lifecycle from LibreLinkUp's `sensor` object: activation `a`, warm-up
 // `w`, product type `pt`, and the patient app's device type `dtid`. LibreLinkUp never states a sensor's
 // end, so the life below is an ESTIMATE; a patient's `sensor_days` in the config overrides it.
 
@@ -11,7 +11,7 @@ export const LIBRE2_LIFE_DAYS = 14;
 export const LIBRE3_LIFE_DAYS = 15;
 /** `w` is 60 in every fixture; used when it is absent. */
 export const DEFAULT_WARMUP_MINUTES = 60;
-/** Device type id of the Libre 3 patient app (reference §4 patientDevice). */
+/** Device type id of the Libre 3 patient app (the connection's patientDevice). */
 export const DTID_LIBRE3_APP = 40068;
 /** `pt` in every Libre 3 fixture. */
 export const PT_LIBRE3 = 4;
@@ -34,7 +34,7 @@ function validOverride(days: number | undefined): days is number {
  * Sensor life in days: the override when it is a positive number, 15 for a Libre 3 (`pt` 4 or the
  * Libre 3 app, dtid 40068), otherwise 14 (Libre 2).
  *
- * UNSURE (reference §4): `pt` values other than 4 are not reliably documented (DiaBLE: "should be
+ * UNSURE: `pt` values other than 4 are not reliably documented (DiaBLE: "should be
  * 0: libre1, 3: libre2, 4: libre3 but happening a Libre 1 with pt = 3"), and a 15-day Libre 2 Plus cannot
  * be told apart from a 14-day Libre 2 by `pt` or by dtid 40066/40067. A Libre 2 Plus is therefore
  * estimated at 14 days unless `sensor_days: 15` is set; sensorProblem() does not report it 'ended' while

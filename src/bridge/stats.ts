@@ -1,4 +1,4 @@
-// Derived figures for a patient (issue 8): delta, rate, range colour, time in range, average, GMI and
+// Derived figures for a patient: delta, rate, range colour, time in range, average, GMI and
 // the sensor's life. Pure: everything is computed from the readings the bridge already holds and `now`.
 // Glucose arithmetic is done in integer mg/dL (the only unit-explicit upstream field) and converted to
 // the patient's unit once, at the end, so mmol/L figures never carry a rounding of a rounding.
@@ -130,7 +130,7 @@ function slopeWithin(all: readonly Reading[], latest: Reading, windowMs: number,
 }
 
 /**
- * The app's colour for the reading (reference §4 MeasurementColor): 1 green → in_range, 2 yellow →
+ * The app's colour for the reading (LibreLinkUp's MeasurementColor): 1 green → in_range, 2 yellow →
  * above_target, 3 orange → above_high_alarm, 4 red → below_low. Without a known colour it is derived
  * from the thresholds the way the fixtures show the colours: below target low → below_low, at or above
  * the high alarm threshold (when known) → above_high_alarm, above target high → above_target.

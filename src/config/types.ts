@@ -25,7 +25,7 @@ export interface PatientConfig {
   target_low?: Threshold;
   target_high?: Threshold;
   urgent_low?: Threshold;
-  /** sensor life in days when the type cannot tell (issue 8) */
+  /** sensor life in days when the type cannot tell */
   sensor_days?: number;
 }
 

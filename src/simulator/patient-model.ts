@@ -6,7 +6,7 @@ import type { SimPatientSpec, SimSensor } from './types.js';
 
 /** LibreLinkUp's graph is 5-minute spaced while the current reading is per minute: every 5th reading. */
 export const GRAPH_EVERY = 5;
-/** ~12 h of graph at one reading per minute (reference §4 Timing), counted in reading periods. */
+/** ~12 h of graph at one reading per minute, counted in reading periods. */
 export const GRAPH_WINDOW_PERIODS = 720;
 /** ~14 days of logbook, capped so a compressed clock cannot make one request scan forever. */
 const LOGBOOK_MAX_READINGS = 20_000;
@@ -137,7 +137,7 @@ export class SimPatient {
     return 1;
   }
 
-  /** MeasurementColor as observed (reference §4); whether 3 follows h.th or a fixed 250 is UNSURE. */
+  /** MeasurementColor as observed in captured answers; whether 3 follows h.th or a fixed 250 is UNSURE. */
   colorOf(mgdl: number): number {
     if (mgdl < this.targetLow) return 4;
     if (mgdl >= DEFAULT_ALARM_HIGH) return 3;

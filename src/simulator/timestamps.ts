@@ -1,5 +1,5 @@
 // LibreLinkUp's timestamp text: "M/D/YYYY h:mm:ss AM/PM", en-US, 12-hour clock, no leading zeros, no
-// zone. FactoryTimestamp is UTC; Timestamp is the patient's phone wall time (reference §4).
+// zone. FactoryTimestamp is UTC; Timestamp is the patient's phone wall time.
 
 /** `ms` rendered as LibreLinkUp writes it, `offsetMinutes` ahead of UTC (0 for FactoryTimestamp). */
 export function formatLluTimestamp(ms: number, offsetMinutes = 0): string {
