@@ -49,8 +49,11 @@ export function registerSecret(value: string | undefined | null, options: { rota
   if (rotating.size > ROTATING_SECRETS_KEPT) {
     const oldest = rotating.values().next().value as string;
     rotating.delete(oldest);
-    secrets.delete(oldest);
-    grams.remove(oldest);
+    // A value registered as a fixed secret too (a password used as a token) stays a secret.
+    if (!anyCase.has(oldest)) {
+      secrets.delete(oldest);
+      grams.remove(oldest);
+    }
   }
 }
 
@@ -84,8 +87,10 @@ export class SecretPrefixes {
   }
 
   mayHoldOne(text: string): boolean {
-    if (this.unusual > 0 || !ASCII.test(text)) return this.unusual > 0 || this.counts.size > 0;
-    if (this.counts.size === 0 || text.length < 4) return false;
+    if (this.unusual > 0) return true;
+    if (this.counts.size === 0) return false;
+    if (!ASCII.test(text)) return true;
+    if (text.length < 4) return false;
     const folded = text.toLowerCase();
     for (let i = 0; i + 4 <= folded.length; i++) if (this.counts.has(folded.slice(i, i + 4))) return true;
     return false;

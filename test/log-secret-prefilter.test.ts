@@ -3,7 +3,7 @@
 // surrounded), the redacted text is the one a search for every secret gives.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { registerSecret, SecretPrefixes, scrubString } from '../src/log.js';
+import { ROTATING_SECRETS_KEPT, registerSecret, SecretPrefixes, scrubString } from '../src/log.js';
 
 const secretArb = fc.oneof(
   fc.string({ unit: 'binary-ascii', minLength: 4, maxLength: 24 }),
@@ -65,6 +65,15 @@ describe('secret prefilter', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('keeps a fixed secret that was first seen as a rotating token after that token falls out', () => {
+    const both = 'Sh4red-As-Token-And-Password';
+    registerSecret(both, { rotating: true });
+    registerSecret(both);
+    for (let i = 0; i <= ROTATING_SECRETS_KEPT; i++)
+      registerSecret(`rotating-token-${i}-xyz`, { rotating: true });
+    expect(scrubString(`echo ${both} and ${both.toLowerCase()}`)).toBe('echo [redacted] and [redacted]');
   });
 
   it('finds a secret that starts with non-ASCII characters, in another case', () => {
