@@ -2,6 +2,7 @@
 // and as a compact JSON summary (printed; the full result goes to bench/results/*.json).
 
 import { type FrontierRow, renderFrontier } from './frontier-report.js';
+import type { IdleOutcome } from './idle.js';
 import type { ScaleOutcome } from './scale.js';
 import type { SideBySideResult } from './side-by-side-run.js';
 
@@ -47,17 +48,7 @@ export interface BenchResult {
     }>;
   };
   scale: ScaleOutcome[];
-  idle: {
-    windowS: number;
-    external: { rssMB: number; rssPeakMB: number; heapUsedMB: number; cpuPercent: number };
-    embedded: { rssMB: number; rssPeakMB: number; heapUsedMB: number; cpuPercent: number };
-    firstPublish: {
-      spawnToPublishS: number | null;
-      spawnToNodeReadyS: number;
-      upstreamAnswerToPublishS: number | null;
-      spawnToUpstreamAnswerS: number | null;
-    };
-  };
+  idle: IdleOutcome;
   /** every freshness setting on every lag workload against the frontier (simulated clock) */
   frontier?: FrontierRow[];
   logDir: string;

@@ -83,11 +83,10 @@ async function assemble(
       { email: DEMO_EMAIL, password: DEMO_PASSWORD, api_url: sim.apiUrl, region_url: sim.regionUrl },
     ],
     mqtt: { client_id: 'librelinkup2mqtt-demo', embedded: { host: '127.0.0.1', port: brokerPort } },
-    // The defaults a real account runs with.
-    poll: { interval: 60, min_interval: 10 },
     data_dir: dataDir,
     log_level: (options.env.LOG_LEVEL as Config['log_level'] | undefined) ?? 'info',
   });
+  // Polling keeps the defaults a real account runs with (a poll a minute, 10 s apart at least).
   const config: Config = {
     ...base,
     // The request timeout is counted on the compressed clock, so it is stretched back to real
